@@ -1,0 +1,130 @@
+package io.github.mptcpnio;
+
+import io.github.mptcpnio.internal.Availability;
+import io.github.mptcpnio.internal.Counters;
+import io.github.mptcpnio.internal.Introspection;
+
+import java.io.IOException;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Static entry point: whether MPTCP is available in this JVM, and what the kernel knows about a connection.
+ *
+ * <p>Introspection works on any open channel of the JDK's platform provider, whether it was created through
+ * {@link MptcpSelectorProvider} or not; a plain TCP channel simply answers "not MPTCP". It needs the same access as
+ * the provider ({@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} or the agent) and throws
+ * {@link UnsupportedOperationException} naming what is missing otherwise. On an operating system other than Linux
+ * every channel answers "not MPTCP".
+ *
+ * @since 0.1.0
+ */
+public final class Mptcp {
+    private Mptcp() {}
+
+    /**
+     * Whether this JVM can create MPTCP sockets: Linux with MPTCP enabled in this network namespace, the native
+     * binding loaded, and descriptor access to JDK channels. Probed once per JVM.
+     *
+     * @return true if the provider can upgrade channels
+     * @since 0.1.0
+     */
+    public static boolean isAvailable() {
+        return Availability.unavailability().isEmpty();
+    }
+
+    /**
+     * Throws unless {@link #isAvailable()}, so that an application that needs MPTCP can fail at start-up.
+     *
+     * @throws UnsupportedOperationException with the reason and what to do
+     * @since 0.1.0
+     */
+    public static void ensureAvailable() {
+        Optional<Unavailability> u = Availability.unavailability();
+        if (u.isPresent()) {
+            throw new UnsupportedOperationException("MPTCP unavailable: " + u.get());
+        }
+    }
+
+    /**
+     * Why MPTCP is unavailable, or empty if it is available.
+     *
+     * @return the reason with errno, message and remedy
+     * @since 0.1.0
+     */
+    public static Optional<Unavailability> unavailability() {
+        return Availability.unavailability();
+    }
+
+    /**
+     * Whether this connection currently runs MPTCP: true for an MPTCP connection that has not fallen back to TCP,
+     * and for an MPTCP listener; false for plain TCP, for a connection that fell back (peer or middlebox without
+     * MPTCP), and for non-TCP channels. Uses {@code TCP_IS_MPTCP} (Linux 6.10+), then {@code MPTCP_INFO} (5.16+),
+     * then {@code SO_PROTOCOL}, which on older kernels cannot see a fallback.
+     *
+     * @param channel an open channel
+     * @return whether the connection is on MPTCP
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws IllegalArgumentException if the channel is not one of the JDK's channel implementations
+     * @throws UnsupportedOperationException if descriptor access or the native binding is missing
+     * @since 0.1.0
+     */
+    public static boolean isMultipath(NetworkChannel channel) throws IOException {
+        return Introspection.isMultipath(channel);
+    }
+
+    /**
+     * The kernel's {@code struct mptcp_info} for this connection; empty when it is not running MPTCP (plain TCP,
+     * fallen back, or a kernel older than 5.16).
+     *
+     * @param channel an open socket channel
+     * @return the snapshot, decoded from as many bytes as the kernel returned
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if descriptor access or the native binding is missing
+     * @since 0.1.0
+     */
+    public static Optional<MptcpInfo> info(SocketChannel channel) throws IOException {
+        return Introspection.info(channel);
+    }
+
+    /**
+     * The subflows of this MPTCP connection with their addresses and TCP figures, through
+     * {@code MPTCP_FULL_INFO} (Linux 6.5+) or {@code MPTCP_SUBFLOW_ADDRS} and {@code MPTCP_TCPINFO} (5.16+);
+     * empty when the connection is not running MPTCP.
+     *
+     * @param channel an open socket channel
+     * @return an unmodifiable list, initial subflow first
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if descriptor access or the native binding is missing
+     * @since 0.1.0
+     */
+    public static List<Subflow> subflows(SocketChannel channel) throws IOException {
+        return Introspection.subflows(channel);
+    }
+
+    /**
+     * How many channels the provider re-seated as MPTCP sockets in this JVM.
+     *
+     * @return the count since start-up
+     * @since 0.1.0
+     */
+    public static long upgradedChannels() {
+        return Counters.upgradedCount();
+    }
+
+    /**
+     * How many channels the provider left on plain TCP because MPTCP was unavailable or refused (not counting
+     * channels excluded by {@code mptcp.nio.mode}, nor per-connection fallbacks negotiated by the kernel).
+     *
+     * @return the count since start-up
+     * @since 0.1.0
+     */
+    public static long fallbackChannels() {
+        return Counters.fallbackCount();
+    }
+}

@@ -1,0 +1,148 @@
+package io.github.mptcpnio.internal;
+
+import io.github.mptcpnio.Unavailability;
+import io.github.mptcpnio.internal.linux.LibC;
+import io.github.mptcpnio.internal.linux.Linux;
+import io.github.mptcpnio.internal.linux.NativeCallException;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.SocketException;
+import java.nio.channels.NetworkChannel;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Turns a freshly created JDK socket channel into an MPTCP one: creates an MPTCP socket of the same domain, copies
+ * the creation-time state ({@code IPV6_V6ONLY}, {@code SO_REUSEADDR}, file status flags such as
+ * {@code O_NONBLOCK}, {@code FD_CLOEXEC}) and {@code dup3}s it over the JDK's descriptor. {@code dup3} is atomic,
+ * so the channel is either completely re-seated or untouched; the temporary descriptor is always closed.
+ *
+ * <p>Policy: when MPTCP is unavailable or a socket is refused the channel stays plain TCP (counted; an
+ * {@link IOException} in strict mode). When the process is out of descriptors or memory the channel is closed and
+ * the application gets the {@link SocketException} the JDK itself would have thrown.
+ */
+public final class Reseater {
+    public static final String LOGGER_NAME = "io.github.mptcpnio";
+    private static final Logger LOG = System.getLogger(LOGGER_NAME);
+    private static final AtomicBoolean ANNOUNCED = new AtomicBoolean();
+
+    private final Settings settings;
+
+    public Reseater(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Applies the policy to a channel the platform provider just created, before anyone else has seen it.
+     *
+     * @return the same channel, re-seated or not
+     * @throws IOException in strict mode when MPTCP is refused, or when resources ran out (channel closed)
+     */
+    public <C extends NetworkChannel> C upgrade(C channel, boolean server) throws IOException {
+        announceOnce(settings);
+        if (!settings.mode().covers(server)) {
+            return channel;
+        }
+        Optional<Unavailability> unavailable = Availability.unavailability();
+        if (unavailable.isPresent()) {
+            Counters.fallback();
+            if (settings.strict()) {
+                closeQuietly(channel);
+                throw new SocketException(Settings.STRICT_PROPERTY + "=true and MPTCP is unavailable: "
+                        + unavailable.get());
+            }
+            return channel;
+        }
+        LibC libc = Availability.libc();
+        int fd = JdkShim.fd(channel);
+        try {
+            if (reseat(libc, fd)) {
+                Counters.upgraded();
+                LOG.log(Level.TRACE, () -> (server ? "listener" : "socket") + " fd " + fd + " re-seated as MPTCP");
+            }
+            return channel;
+        } catch (NativeCallException e) {
+            if (Errors.isResourceExhaustion(e.errno())) {
+                closeQuietly(channel);
+                throw Errors.exception(e, null);
+            }
+            Counters.fallback();
+            if (settings.strict()) {
+                closeQuietly(channel);
+                throw new SocketException(Settings.STRICT_PROPERTY + "=true and MPTCP was refused: "
+                        + (e.call().startsWith("socket(")
+                        ? Availability.fromSocketErrno(e.errno(), e.getMessage()).toString() : e.getMessage()));
+            }
+            LOG.log(Level.DEBUG, () -> "fd " + fd + " stays plain TCP: " + e.getMessage());
+            return channel;
+        }
+    }
+
+    /**
+     * Re-seats {@code fd} as an MPTCP socket.
+     *
+     * @return false when there was nothing to do (not an IP socket, or already MPTCP, e.g. under mptcpize)
+     */
+    static boolean reseat(LibC libc, int fd) throws NativeCallException {
+        int domain = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_DOMAIN, "SOL_SOCKET, SO_DOMAIN");
+        if (domain != Linux.AF_INET && domain != Linux.AF_INET6) {
+            return false;
+        }
+        if (libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SOL_SOCKET, SO_PROTOCOL")
+                == Linux.IPPROTO_MPTCP) {
+            return false;
+        }
+        int statusFlags = libc.fcntl(fd, Linux.F_GETFL, 0);
+        int descriptorFlags = libc.fcntl(fd, Linux.F_GETFD, 0);
+        int v6only = domain == Linux.AF_INET6
+                ? libc.getsockoptInt(fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, "IPPROTO_IPV6, IPV6_V6ONLY") : -1;
+        int reuse = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, "SOL_SOCKET, SO_REUSEADDR");
+
+        int mptcp = libc.socket(domain, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, Linux.IPPROTO_MPTCP);
+        try {
+            if (v6only >= 0) {
+                libc.setsockoptInt(mptcp, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, v6only, "IPPROTO_IPV6, IPV6_V6ONLY");
+            }
+            if (reuse != 0) {
+                libc.setsockoptInt(mptcp, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, reuse, "SOL_SOCKET, SO_REUSEADDR");
+            }
+            libc.fcntl(mptcp, Linux.F_SETFL, statusFlags); // O_NONBLOCK lives in the open file description
+            libc.dup3(mptcp, fd, (descriptorFlags & Linux.FD_CLOEXEC) != 0 ? Linux.O_CLOEXEC : 0);
+            return true;
+        } finally {
+            try {
+                libc.close(mptcp);
+            } catch (NativeCallException e) {
+                LOG.log(Level.DEBUG, () -> "closing the temporary MPTCP descriptor failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The one line per JVM: MPTCP active, or why not and what to do. */
+    static void announceOnce(Settings settings) {
+        if (!ANNOUNCED.compareAndSet(false, true)) {
+            return;
+        }
+        if (settings.mode() == Settings.Mode.OFF) {
+            LOG.log(Level.INFO, "mptcp-nio: MPTCP off (" + settings + "); all channels are plain TCP");
+            return;
+        }
+        Optional<Unavailability> u = Availability.unavailability();
+        if (u.isEmpty()) {
+            LOG.log(Level.INFO, "mptcp-nio: MPTCP active (" + settings + ")");
+        } else {
+            LOG.log(Level.WARNING, "mptcp-nio: MPTCP unavailable, channels stay plain TCP (" + settings + "). "
+                    + u.get());
+        }
+    }
+
+    private static void closeQuietly(NetworkChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "closing a channel we could not upgrade failed: " + e);
+        }
+    }
+}

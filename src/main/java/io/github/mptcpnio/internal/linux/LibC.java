@@ -1,0 +1,235 @@
+package io.github.mptcpnio.internal.linux;
+
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The libc calls this library makes, and nothing else. Bound through jffi, JNR-FFI's native core, with one
+ * call context per signature built once (no generated classes; see docs/adr/0001). Every wrapper checks the
+ * return value, reads errno on the same thread right after the call, retries {@code EINTR} where that is safe
+ * and throws {@link NativeCallException} naming the call.
+ *
+ * <p>Loaded lazily: {@link #instance()} triggers the load once; a failure is recorded, not thrown.
+ */
+public final class LibC {
+
+    private static final class Holder {
+        static final LibC INSTANCE;
+        static final Throwable FAILURE;
+
+        static {
+            LibC lib = null;
+            Throwable failure = null;
+            try {
+                lib = new LibC();
+            } catch (Throwable t) { // UnsatisfiedLinkError, IllegalCallerException (native access denied), ...
+                failure = t;
+            }
+            INSTANCE = lib;
+            FAILURE = failure;
+        }
+    }
+
+    /** The loaded binding, or empty when libc or jffi's native stub could not be loaded. */
+    public static Optional<LibC> instance() {
+        return Optional.ofNullable(Holder.INSTANCE);
+    }
+
+    /** Why {@link #instance()} is empty. */
+    public static Optional<Throwable> loadFailure() {
+        return Optional.ofNullable(Holder.FAILURE);
+    }
+
+    private final Invoker invoker;
+    private final MemoryIO memory;
+    private final LastError lastError;
+    private final long socket, close, dup3, fcntl, getsockopt, setsockopt, strerror;
+    private final CallContext int3, int1, int5Ptr, ptr1;
+
+    private LibC() {
+        Library libc = Library.getDefault(); // the process's global namespace: libc is already linked into the JVM
+        invoker = Invoker.getInstance();
+        memory = MemoryIO.getInstance();
+        lastError = LastError.getInstance();
+        socket = symbol(libc, "socket");
+        close = symbol(libc, "close");
+        dup3 = symbol(libc, "dup3");
+        fcntl = symbol(libc, "fcntl");
+        getsockopt = symbol(libc, "getsockopt");
+        setsockopt = symbol(libc, "setsockopt");
+        strerror = symbol(libc, "strerror");
+        int3 = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT, Type.SINT, Type.SINT},
+                CallingConvention.DEFAULT, true);
+        int1 = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT}, CallingConvention.DEFAULT, true);
+        // int fn(int fd, int level, int name, void *val, socklen_t *len / socklen_t len)
+        int5Ptr = CallContext.getCallContext(Type.SINT,
+                new Type[] {Type.SINT, Type.SINT, Type.SINT, Type.POINTER, Type.POINTER},
+                CallingConvention.DEFAULT, true);
+        ptr1 = CallContext.getCallContext(Type.POINTER, new Type[] {Type.SINT}, CallingConvention.DEFAULT, false);
+    }
+
+    private static long symbol(Library lib, String name) {
+        long address = lib.getSymbolAddress(name);
+        if (address == 0L) {
+            throw new UnsatisfiedLinkError("libc symbol not found: " + name + " (" + Library.getLastError() + ")");
+        }
+        return address;
+    }
+
+    /** {@code socket(domain, type, protocol)}: the new descriptor. */
+    public int socket(int domain, int type, int protocol) throws NativeCallException {
+        while (true) {
+            int fd = invoker.invokeI3(int3, socket, domain, type, protocol);
+            if (fd >= 0) {
+                return fd;
+            }
+            int errno = lastError.get();
+            if (errno != Linux.EINTR) {
+                throw failure("socket(" + Linux.domainName(domain) + ", SOCK_STREAM"
+                        + ((type & Linux.SOCK_CLOEXEC) != 0 ? "|SOCK_CLOEXEC" : "") + ", "
+                        + (protocol == Linux.IPPROTO_MPTCP ? "IPPROTO_MPTCP" : String.valueOf(protocol)) + ")",
+                        errno);
+            }
+        }
+    }
+
+    /** {@code close(fd)}. Never retried: on Linux the descriptor is released even when close reports EINTR. */
+    public void close(int fd) throws NativeCallException {
+        if (invoker.invokeI1(int1, close, fd) != 0) {
+            int errno = lastError.get();
+            if (errno != Linux.EINTR) {
+                throw failure("close(" + fd + ")", errno);
+            }
+        }
+    }
+
+    /** {@code dup3(oldfd, newfd, flags)}: atomically makes {@code newfd} refer to what {@code oldfd} refers to. */
+    public void dup3(int oldfd, int newfd, int flags) throws NativeCallException {
+        while (invoker.invokeI3(int3, dup3, oldfd, newfd, flags) < 0) {
+            int errno = lastError.get();
+            if (errno != Linux.EINTR) {
+                throw failure("dup3(" + oldfd + ", " + newfd + ", " + flags + ")", errno);
+            }
+        }
+    }
+
+    /** {@code fcntl(fd, cmd, arg)} for the integer commands ({@code F_GETFD}, {@code F_SETFL}, ...). */
+    public int fcntl(int fd, int cmd, int arg) throws NativeCallException {
+        while (true) {
+            int r = invoker.invokeI3(int3, fcntl, fd, cmd, arg);
+            if (r >= 0) {
+                return r;
+            }
+            int errno = lastError.get();
+            if (errno != Linux.EINTR) {
+                throw failure("fcntl(" + fd + ", " + cmd + ", " + arg + ")", errno);
+            }
+        }
+    }
+
+    /** {@code getsockopt} of an {@code int} option. {@code what} names level and option for messages. */
+    public int getsockoptInt(int fd, int level, int name, String what) throws NativeCallException {
+        long block = memory.allocateMemory(8, true);
+        try {
+            memory.putInt(block + 4, 4);
+            call5(getsockopt, fd, level, name, block, block + 4, "getsockopt(" + fd + ", " + what + ")");
+            return memory.getInt(block);
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /** {@code setsockopt} of an {@code int} option. */
+    public void setsockoptInt(int fd, int level, int name, int value, String what) throws NativeCallException {
+        long block = memory.allocateMemory(4, true);
+        try {
+            memory.putInt(block, value);
+            call5(setsockopt, fd, level, name, block, 4L, "setsockopt(" + fd + ", " + what + ", " + value + ")");
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /**
+     * {@code getsockopt} into a buffer: {@code buffer} is copied in (some MPTCP options read a header from it),
+     * the kernel writes into it, and the kernel's {@code optlen} is returned; bytes past it are left as they were.
+     */
+    public int getsockopt(int fd, int level, int name, byte[] buffer, String what) throws NativeCallException {
+        Objects.requireNonNull(buffer, "buffer");
+        long block = memory.allocateMemory(buffer.length + 8L, true);
+        try {
+            long len = block + buffer.length;
+            memory.putByteArray(block, buffer, 0, buffer.length);
+            memory.putInt(len, buffer.length);
+            call5(getsockopt, fd, level, name, block, len, "getsockopt(" + fd + ", " + what + ")");
+            int written = Math.min(Math.max(memory.getInt(len), 0), buffer.length);
+            memory.getByteArray(block, buffer, 0, written);
+            return written;
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /**
+     * {@code getsockopt(SOL_MPTCP, MPTCP_FULL_INFO)}: {@code header} is a {@code struct mptcp_full_info} whose two
+     * array pointers (offsets {@code subflowPtrOffset}, {@code tcpPtrOffset}) this method fills in with native
+     * copies of {@code subflows} and {@code tcpInfos}; all three are copied back after the call.
+     */
+    public int getsockoptFullInfo(int fd, byte[] header, int subflowPtrOffset, byte[] subflows,
+                                  int tcpPtrOffset, byte[] tcpInfos) throws NativeCallException {
+        long block = memory.allocateMemory(header.length + 8L + subflows.length + tcpInfos.length, true);
+        try {
+            long len = block + header.length;
+            long sf = len + 8;
+            long tcp = sf + subflows.length;
+            memory.putByteArray(block, header, 0, header.length);
+            memory.putLong(block + subflowPtrOffset, sf);
+            memory.putLong(block + tcpPtrOffset, tcp);
+            memory.putInt(len, header.length);
+            call5(getsockopt, fd, Linux.SOL_MPTCP, Linux.MPTCP_FULL_INFO, block, len,
+                    "getsockopt(" + fd + ", SOL_MPTCP, MPTCP_FULL_INFO)");
+            int written = Math.min(Math.max(memory.getInt(len), 0), header.length);
+            memory.getByteArray(block, header, 0, written);
+            memory.getByteArray(sf, subflows, 0, subflows.length);
+            memory.getByteArray(tcp, tcpInfos, 0, tcpInfos.length);
+            return written;
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /** {@code strerror(errno)}: the C library's text for an errno value. */
+    public String strerror(int errno) {
+        long p = invoker.invokeL1(ptr1, strerror, errno);
+        if (p == 0L) {
+            return "Unknown error " + errno;
+        }
+        int n = (int) Math.min(memory.getStringLength(p), 1024);
+        byte[] bytes = new byte[n];
+        memory.getByteArray(p, bytes, 0, n);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private void call5(long function, int fd, int level, int name, long val, long len, String what)
+            throws NativeCallException {
+        while ((int) invoker.invokeL5(int5Ptr, function, fd, level, name, val, len) < 0) {
+            int errno = lastError.get();
+            if (errno != Linux.EINTR) {
+                throw failure(what, errno);
+            }
+        }
+    }
+
+    private NativeCallException failure(String call, int errno) {
+        return new NativeCallException(call, errno, strerror(errno));
+    }
+}
