@@ -28,6 +28,17 @@ public final class Reseater {
     private static final Logger LOG = System.getLogger(LOGGER_NAME);
     private static final AtomicBoolean ANNOUNCED = new AtomicBoolean();
 
+    static {
+        // Load the failure path's classes now. When the process is out of descriptors, loading a class from a
+        // directory or a not-yet-open jar fails too, and the application would get a NoClassDefFoundError instead
+        // of the JDK's SocketException (found by DescriptorsIT running from target/classes).
+        Errors.exception(Linux.EMFILE, "warm-up").getMessage();
+        Errors.isResourceExhaustion(Linux.EMFILE);
+        Linux.domainName(Linux.AF_INET);
+        new NativeCallException("warm-up", Linux.EMFILE, "warm-up").call();
+        new SocketException("warm-up").getMessage();
+    }
+
     private final Settings settings;
 
     public Reseater(Settings settings) {

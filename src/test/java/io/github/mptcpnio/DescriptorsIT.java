@@ -1,0 +1,86 @@
+package io.github.mptcpnio;
+
+import io.github.mptcpnio.testing.EmfileProbe;
+import io.github.mptcpnio.testing.Fds;
+import io.github.mptcpnio.testing.Forked;
+import io.github.mptcpnio.testing.Lines;
+import io.github.mptcpnio.testing.ModeProbe;
+import io.github.mptcpnio.testing.RequiresMptcp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.StandardProtocolFamily;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** No descriptor leaks, in normal use and when the process runs out of descriptors. */
+@RequiresMptcp
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DescriptorsIT {
+    private static final int CHANNELS = 20_000;
+
+    @Test
+    void twentyThousandChannelsLeaveNoDescriptorBehind() throws Exception {
+        SelectorProvider provider = new MptcpSelectorProvider();
+        for (int i = 0; i < 100; i++) { // warm-up: class loading and the native binding open their files first
+            provider.openSocketChannel().close();
+        }
+        long upgradedBefore = Mptcp.upgradedChannels();
+        int before = Fds.count();
+        for (int i = 0; i < CHANNELS; i++) {
+            boolean server = (i & 1) != 0;
+            StandardProtocolFamily family = (i & 2) != 0 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+            NetworkChannel ch = server ? provider.openServerSocketChannel(family) : provider.openSocketChannel(family);
+            try {
+                ((SelectableChannel) ch).configureBlocking((i & 4) != 0);
+                if (i % 1000 == 0) {
+                    assertEquals(262, ModeProbe.protocol(ch));
+                }
+            } finally {
+                ch.close();
+            }
+        }
+        assertEquals(before, Fds.count(), "open descriptors after " + CHANNELS + " channels");
+        assertEquals(CHANNELS, Mptcp.upgradedChannels() - upgradedBefore);
+    }
+
+    private static Map<String, String> emfile(boolean withSwitch) throws Exception {
+        // From target/classes rather than the jar: every class the library loads late needs a new descriptor, the
+        // worst case for an application that runs out of them.
+        String jar = System.getProperty("mptcp.nio.test.jar", "");
+        String classes = java.nio.file.Path.of("target", "classes").toAbsolutePath().toString();
+        String cp = Forked.testClassPath();
+        if (!jar.isEmpty()) {
+            cp = cp.replace(java.nio.file.Path.of(jar).toAbsolutePath().toString(), classes).replace(jar, classes);
+        }
+        assertTrue(cp.contains(classes), cp);
+        Forked f = Forked.jvm().classPath(cp).wrappedBy("prlimit", "--nofile=256:256", "--");
+        f = withSwitch ? f.enabled() : f.args(Forked.EXPORT, Forked.NATIVE_ACCESS);
+        Forked.Result r = f.run(EmfileProbe.class.getName(), 60).assertExit(0);
+        return Lines.parse(r.stdout());
+    }
+
+    @Test
+    void outOfDescriptorsTheApplicationGetsTheJdksExceptionAndNothingLeaks() throws Exception {
+        Map<String, String> jdk = emfile(false);
+        Map<String, String> ours = emfile(true);
+        // the same exception type as the JDK's own, with the same cause in its message
+        String jdkType = jdk.get("failure").split(":")[0];
+        assertEquals("java.net.SocketException", jdkType, jdk::toString);
+        assertEquals(jdkType, ours.get("failure").split(":")[0], ours::toString);
+        assertTrue(ours.get("failure").contains("Too many open files"), ours::toString);
+        // every channel the application got is completely re-seated; none is half-done or plain
+        assertEquals(ours.get("opened"), ours.get("mptcp"), ours::toString);
+        assertEquals("0", ours.get("tcp"), ours::toString);
+        assertTrue(Integer.parseInt(ours.get("opened")) > 100, ours::toString);
+        assertEquals("0", ours.get("leaked"), ours::toString);
+        assertEquals("0", jdk.get("leaked"), jdk::toString);
+        assertEquals("262", ours.get("after.protocol"), ours::toString);
+    }
+}
