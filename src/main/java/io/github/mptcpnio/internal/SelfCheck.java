@@ -77,10 +77,16 @@ public final class SelfCheck {
                     // blocking read until the payload is in
                 }
                 boolean echoed = new String(got.array(), StandardCharsets.US_ASCII).equals(PAYLOAD);
-                boolean clientMp = Mptcp.isMultipath(client);
-                boolean serverMp = Mptcp.isMultipath(accepted);
                 out.println("  end to end:    " + client.getLocalAddress() + " -> " + client.getRemoteAddress()
                         + ", data " + (echoed ? "ok" : "CORRUPT"));
+                Optional<Unavailability> u = Mptcp.unavailability();
+                if (u.isPresent() && (u.get().reason() == Unavailability.Reason.JDK_INTERNALS_INACCESSIBLE
+                        || u.get().reason() == Unavailability.Reason.NATIVE_LOAD_FAILED)) {
+                    out.println("  MPTCP:         no (the provider fell back to plain TCP: " + u.get().reason() + ")");
+                    return 1;
+                }
+                boolean clientMp = Mptcp.isMultipath(client);
+                boolean serverMp = Mptcp.isMultipath(accepted);
                 out.println("  MPTCP:         " + (clientMp && serverMp ? "yes" : "no")
                         + " (client " + clientMp + ", accepted " + serverMp + ")");
                 Optional<MptcpInfo> info = Mptcp.info(client);
