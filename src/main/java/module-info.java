@@ -1,7 +1,7 @@
 /**
  * Multipath TCP for unmodified Java NIO applications. Exports the API package only; there is deliberately no
  * {@code provides java.nio.channels.spi.SelectorProvider}: putting the library on a path changes nothing, the
- * system property (or the agent) is the only switch.
+ * system property is the only switch.
  */
 module io.github.mptcpnio {
     requires org.jnrproject.jffi;

@@ -15,7 +15,7 @@ import java.util.Optional;
  *
  * <p>Introspection works on any open channel of the JDK's platform provider, whether it was created through
  * {@link MptcpSelectorProvider} or not; a plain TCP channel simply answers "not MPTCP". It needs the same access as
- * the provider ({@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} or the agent) and throws
+ * the provider ({@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}) and throws
  * {@link UnsupportedOperationException} naming what is missing otherwise. On an operating system other than Linux
  * every channel answers "not MPTCP".
  *

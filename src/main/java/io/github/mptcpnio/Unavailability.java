@@ -44,7 +44,7 @@ public record Unavailability(Reason reason, int errno, String message, String re
         NOT_LINUX,
         /** libc or JNR-FFI's native stub could not be loaded (or native access was denied). @since 0.1.0 */
         NATIVE_LOAD_FAILED,
-        /** {@code java.base/sun.nio.ch} is not exported to this library: no flag, no agent. @since 0.1.0 */
+        /** {@code java.base/sun.nio.ch} is not exported to this library (no --add-exports flag). @since 0.1.0 */
         JDK_INTERNALS_INACCESSIBLE,
         /** {@code EINVAL}: the kernel predates MPTCP (Linux &lt; 5.6). @since 0.1.0 */
         KERNEL_TOO_OLD,

@@ -15,7 +15,7 @@ import java.util.Optional;
  * The one place that touches the JDK's non-exported {@code sun.nio.ch}: the platform {@link SelectorProvider}
  * we delegate to, and a channel's descriptor number ({@code SelChImpl.getFDVal()}).
  *
- * <p>With {@code java.base/sun.nio.ch} exported to us (flag or agent) both come from the JDK's own API:
+ * <p>With {@code java.base/sun.nio.ch} exported to us both come from the JDK's own API:
  * {@code DefaultSelectorProvider.get()} and {@code getFDVal()}. Without the export there is no descriptor access
  * (so no MPTCP), but the application must keep working, so the platform provider class is instantiated through
  * {@code jdk.unsupported}'s {@code sun.reflect.ReflectionFactory} (an exported, supported-for-serialization API:
@@ -96,7 +96,7 @@ public final class JdkShim {
     public static int fd(Channel channel) throws IOException {
         if (Holder.GET_FD_VAL == null) {
             throw new UnsupportedOperationException("no access to channel descriptors: start the JVM with "
-                    + exportFlag() + " or with the mptcp-nio agent");
+                    + exportFlag());
         }
         if (!isJdkChannel(channel)) {
             throw new IllegalArgumentException("channel: " + channel.getClass().getName()
