@@ -25,7 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Reseater {
     public static final String LOGGER_NAME = "io.github.mptcpnio";
-    private static final Logger LOG = System.getLogger(LOGGER_NAME);
+
+    /** Obtained on first use: initialising the logging backend in the provider's constructor would fix the JUL
+     *  LogManager before the application could choose its own ({@code java.util.logging.manager}). */
+    private static final class Log {
+        static final Logger LOG = System.getLogger(LOGGER_NAME);
+    }
     private static final AtomicBoolean ANNOUNCED = new AtomicBoolean();
 
     static {
@@ -71,7 +76,7 @@ public final class Reseater {
         try {
             if (reseat(libc, fd)) {
                 Counters.upgraded();
-                LOG.log(Level.TRACE, () -> (server ? "listener" : "socket") + " fd " + fd + " re-seated as MPTCP");
+                Log.LOG.log(Level.TRACE, () -> (server ? "listener" : "socket") + " fd " + fd + " re-seated as MPTCP");
             }
             return channel;
         } catch (NativeCallException e) {
@@ -86,7 +91,7 @@ public final class Reseater {
                         + (e.call().startsWith("socket(")
                         ? Availability.fromSocketErrno(e.errno(), e.getMessage()).toString() : e.getMessage()));
             }
-            LOG.log(Level.DEBUG, () -> "fd " + fd + " stays plain TCP: " + e.getMessage());
+            Log.LOG.log(Level.DEBUG, () -> "fd " + fd + " stays plain TCP: " + e.getMessage());
             return channel;
         }
     }
@@ -126,7 +131,7 @@ public final class Reseater {
             try {
                 libc.close(mptcp);
             } catch (NativeCallException e) {
-                LOG.log(Level.DEBUG, () -> "closing the temporary MPTCP descriptor failed: " + e.getMessage());
+                Log.LOG.log(Level.DEBUG, () -> "closing the temporary MPTCP descriptor failed: " + e.getMessage());
             }
         }
     }
@@ -137,14 +142,14 @@ public final class Reseater {
             return;
         }
         if (settings.mode() == Settings.Mode.OFF) {
-            LOG.log(Level.INFO, "mptcp-nio: MPTCP off (" + settings + "); all channels are plain TCP");
+            Log.LOG.log(Level.INFO, "mptcp-nio: MPTCP off (" + settings + "); all channels are plain TCP");
             return;
         }
         Optional<Unavailability> u = Availability.unavailability();
         if (u.isEmpty()) {
-            LOG.log(Level.INFO, "mptcp-nio: MPTCP active (" + settings + ")");
+            Log.LOG.log(Level.INFO, "mptcp-nio: MPTCP active (" + settings + ")");
         } else {
-            LOG.log(Level.WARNING, "mptcp-nio: MPTCP unavailable, channels stay plain TCP (" + settings + "). "
+            Log.LOG.log(Level.WARNING, "mptcp-nio: MPTCP unavailable, channels stay plain TCP (" + settings + "). "
                     + u.get());
         }
     }
@@ -153,7 +158,7 @@ public final class Reseater {
         try {
             channel.close();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, () -> "closing a channel we could not upgrade failed: " + e);
+            Log.LOG.log(Level.DEBUG, () -> "closing a channel we could not upgrade failed: " + e);
         }
     }
 }

@@ -115,7 +115,7 @@ public final class SelfCheck {
         }
         try { // Module.isNativeAccessEnabled() exists from JDK 22 on
             Method m = Module.class.getMethod("isNativeAccessEnabled");
-            Module jffi = com.kenai.jffi.Library.class.getModule();
+            Module jffi = LibC.nativeModule();
             boolean enabled = (boolean) m.invoke(jffi);
             return "native binding loaded; native access for " + jffi
                     + (enabled ? " enabled" : " NOT enabled (JDK prints a warning; add --enable-native-access="

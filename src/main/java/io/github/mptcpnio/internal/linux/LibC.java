@@ -85,6 +85,11 @@ public final class LibC {
         return address;
     }
 
+    /** The module of the native layer (jffi), whose native access JDK 22+ can report. */
+    public static Module nativeModule() {
+        return Library.class.getModule();
+    }
+
     /** {@code socket(domain, type, protocol)}: the new descriptor. */
     public int socket(int domain, int type, int protocol) throws NativeCallException {
         while (true) {

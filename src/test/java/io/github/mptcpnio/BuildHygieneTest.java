@@ -1,0 +1,90 @@
+package io.github.mptcpnio;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Rules of the code base that the compiler does not check. */
+class BuildHygieneTest {
+    private static final Path MAIN = Path.of("src", "main", "java");
+
+    private static List<Path> sources() throws IOException {
+        try (Stream<Path> s = Files.walk(MAIN)) {
+            return s.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+    }
+
+    private static List<String> offenders(Pattern pattern, String allowedFileSuffix) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Path p : sources()) {
+            if (allowedFileSuffix != null && p.toString().replace('\\', '/').endsWith(allowedFileSuffix)) {
+                continue;
+            }
+            if (pattern.matcher(Files.readString(p)).find()) {
+                out.add(p.toString());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void libraryCodeNeverPrints() throws IOException {
+        assertEquals(List.of(), offenders(Pattern.compile("System\\.(out|err)|printStackTrace\\("),
+                "internal/SelfCheck.java"));
+    }
+
+    @Test
+    void onlyTheShimTouchesJdkInternals() throws IOException {
+        assertEquals(List.of(), offenders(Pattern.compile("\"sun\\.nio\\.ch|sun\\.nio\\.ch\\."), "internal/JdkShim.java"));
+    }
+
+    @Test
+    void onlyTheLinuxPackageImportsJnr() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Path p : sources()) {
+            if (!p.toString().replace('\\', '/').contains("/internal/linux/")
+                    && Pattern.compile("import (com\\.kenai|jnr)\\.|com\\.kenai\\.jffi").matcher(Files.readString(p)).find()) {
+                out.add(p.toString());
+            }
+        }
+        assertEquals(List.of(), out);
+    }
+
+    @Test
+    void noServiceFileAutoActivatesTheProvider() {
+        assertFalse(Files.exists(Path.of("src", "main", "resources", "META-INF", "services",
+                "java.nio.channels.spi.SelectorProvider")));
+    }
+
+    /** Every public type and member of the API package carries {@code @since} in its javadoc. */
+    @Test
+    void everyPublicApiMemberHasSince() throws IOException {
+        Pattern member = Pattern.compile("(/\\*\\*(?:(?!\\*/).)*\\*/)?\\s*(?:@\\w+\\s*)*\\n\\s*public\\s+[^;{=]*[;{=]",
+                Pattern.DOTALL);
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> s = Files.list(MAIN.resolve("io/github/mptcpnio"))) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".java")).toList()) {
+                Matcher m = member.matcher(Files.readString(p));
+                while (m.find()) {
+                    String doc = m.group(1);
+                    if (doc == null || !doc.contains("@since")) {
+                        missing.add(p.getFileName() + ": " + m.group().strip().lines().reduce((a, b) -> b).orElse(""));
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), missing);
+        assertTrue(Files.readString(MAIN.resolve("io/github/mptcpnio/package-info.java")).contains("@since"));
+    }
+}
