@@ -47,63 +47,55 @@ public final class Introspection {
         return true;
     }
 
-    public static boolean isMultipath(NetworkChannel channel) throws IOException {
+    /** A question asked of one socket descriptor. */
+    private interface Query<T> {
+        T ask(LibC libc, int fd) throws NativeCallException;
+    }
+
+    /**
+     * Asks {@code query} about {@code channel}'s socket. {@code notMptcp} is the answer for a socket that is not
+     * MPTCP (plain TCP, fallen back, not Linux) or whose MPTCP options the kernel refuses; any other failure becomes
+     * the JDK exception for its errno, prefixed with {@code operation}.
+     */
+    private static <T> T ask(NetworkChannel channel, String operation, T notMptcp, Query<T> query)
+            throws IOException {
         Objects.requireNonNull(channel, "channel");
         Optional<LibC> lib = access();
         if (lib.isEmpty()) {
-            return false; // not Linux: no MPTCP sockets exist
+            return notMptcp; // not Linux: no MPTCP sockets exist
         }
         LibC libc = lib.get();
         int fd = JdkShim.fd(channel);
         try {
             int protocol = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SOL_SOCKET, SO_PROTOCOL");
-            if (protocol != Linux.IPPROTO_MPTCP) {
-                return false;
+            return protocol == Linux.IPPROTO_MPTCP ? query.ask(libc, fd) : notMptcp;
+        } catch (NativeCallException e) {
+            if (notMptcp(e.errno())) {
+                return notMptcp; // fallen back (or kernel < 5.16, where MPTCP options are not readable)
             }
+            throw Errors.exception(e, operation);
+        }
+    }
+
+    public static boolean isMultipath(NetworkChannel channel) throws IOException {
+        return ask(channel, "isMultipath", false, (libc, fd) -> {
             Probe isMptcp = probeInt(libc, fd, Linux.SOL_TCP, Linux.TCP_IS_MPTCP, "SOL_TCP, TCP_IS_MPTCP");
             Probe info = isMptcp == Probe.UNSUPPORTED
                     ? probeInt(libc, fd, Linux.SOL_MPTCP, Linux.MPTCP_INFO, "SOL_MPTCP, MPTCP_INFO") : Probe.NO;
-            return decide(protocol, isMptcp, info, kernelAtLeast(5, 16));
-        } catch (NativeCallException e) {
-            throw Errors.exception(e, "isMultipath");
-        }
+            return decide(Linux.IPPROTO_MPTCP, isMptcp, info, kernelAtLeast(5, 16));
+        });
     }
 
     public static Optional<MptcpInfo> info(NetworkChannel channel) throws IOException {
-        Objects.requireNonNull(channel, "channel");
-        Optional<LibC> lib = access();
-        if (lib.isEmpty()) {
-            return Optional.empty();
-        }
-        LibC libc = lib.get();
-        int fd = JdkShim.fd(channel);
-        try {
-            if (!isMptcpProtocol(libc, fd)) {
-                return Optional.empty();
-            }
+        return ask(channel, "info", Optional.empty(), (libc, fd) -> {
             byte[] buffer = new byte[MptcpInfo.MAX_DECODED_SIZE];
             int length = libc.getsockopt(fd, Linux.SOL_MPTCP, Linux.MPTCP_INFO, buffer, "SOL_MPTCP, MPTCP_INFO");
             return Optional.of(Structs.mptcpInfo(buffer, 0, length));
-        } catch (NativeCallException e) {
-            if (notMptcp(e.errno())) {
-                return Optional.empty(); // fallen back (or kernel < 5.16, where MPTCP_INFO is not readable)
-            }
-            throw Errors.exception(e, "info");
-        }
+        });
     }
 
     public static List<Subflow> subflows(NetworkChannel channel) throws IOException {
-        Objects.requireNonNull(channel, "channel");
-        Optional<LibC> lib = access();
-        if (lib.isEmpty()) {
-            return List.of();
-        }
-        LibC libc = lib.get();
-        int fd = JdkShim.fd(channel);
-        try {
-            if (!isMptcpProtocol(libc, fd)) {
-                return List.of();
-            }
+        return ask(channel, "subflows", List.of(), (libc, fd) -> {
             try {
                 return fullInfo(libc, fd);
             } catch (NativeCallException e) {
@@ -112,12 +104,7 @@ public final class Introspection {
                 }
             }
             return addrsAndTcpInfo(libc, fd); // kernels 5.16 to 6.4, before MPTCP_FULL_INFO
-        } catch (NativeCallException e) {
-            if (notMptcp(e.errno())) {
-                return List.of();
-            }
-            throw Errors.exception(e, "subflows");
-        }
+        });
     }
 
     /** {@code MPTCP_FULL_INFO}: addresses and tcp_info of every subflow in one consistent call. */
@@ -195,11 +182,6 @@ public final class Introspection {
             }
             throw e;
         }
-    }
-
-    private static boolean isMptcpProtocol(LibC libc, int fd) throws NativeCallException {
-        return libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SOL_SOCKET, SO_PROTOCOL")
-                == Linux.IPPROTO_MPTCP;
     }
 
     /** The errno values MPTCP options answer with on a socket that is not (or no longer) MPTCP. */
