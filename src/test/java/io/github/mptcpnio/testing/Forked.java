@@ -86,6 +86,15 @@ public final class Forked {
 
     /** Runs {@code mainClass args} and waits at most {@code seconds}. */
     public Result run(String mainClass, long seconds, String... args) throws IOException, InterruptedException {
+        return exec(command(mainClass, args), seconds);
+    }
+
+    /** Starts {@code mainClass args} without waiting; the caller must {@link Running#finish} or close it. */
+    public Running start(String mainClass, String... args) throws IOException {
+        return new Running(command(mainClass, args));
+    }
+
+    private List<String> command(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(javaBin());
         cmd.addAll(jvmArgs);
@@ -97,7 +106,85 @@ public final class Forked {
             cmd.add(mainClass);
         }
         cmd.addAll(Arrays.asList(args));
-        return exec(cmd, seconds);
+        return cmd;
+    }
+
+    /** A JVM running in the background; its stdout lines can be awaited as they come. */
+    public static final class Running implements AutoCloseable {
+        private final Process process;
+        private final Path err;
+        private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final StringBuilder stdout = new StringBuilder();
+        private final Thread reader;
+
+        Running(List<String> cmd) throws IOException {
+            err = Files.createTempFile("forked", ".err");
+            process = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            process.getOutputStream().close();
+            reader = new Thread(() -> {
+                try (java.io.BufferedReader r = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        synchronized (stdout) {
+                            stdout.append(line).append('\n');
+                        }
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("<stdout unreadable: " + e + ">");
+                }
+            }, "forked-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Waits for the next output line that starts with {@code prefix}, skipping others. */
+        public String awaitLine(String prefix, long seconds) throws InterruptedException, IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (true) {
+                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line != null && line.startsWith(prefix)) {
+                    return line;
+                }
+                if (line == null && (System.nanoTime() >= deadline || !process.isAlive() && lines.isEmpty())) {
+                    throw new AssertionError("no line starting with '" + prefix + "' within " + seconds + " s; stdout:\n"
+                            + stdoutSoFar() + "\n--- stderr\n" + Files.readString(err));
+                }
+            }
+        }
+
+        private String stdoutSoFar() {
+            synchronized (stdout) {
+                return stdout.toString();
+            }
+        }
+
+        /** Waits for the exit and returns everything it printed. */
+        public Result finish(long seconds) throws InterruptedException, IOException {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                close();
+                throw new AssertionError("forked JVM did not finish in " + seconds + " s; stdout:\n" + stdoutSoFar()
+                        + "\n--- stderr\n" + Files.readString(err));
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            Result r = new Result(process.exitValue(), stdoutSoFar(), Files.readString(err));
+            Files.deleteIfExists(err);
+            return r;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (process.isAlive()) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                try {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            Files.deleteIfExists(err);
+        }
     }
 
     public static Result exec(List<String> cmd, long seconds) throws IOException, InterruptedException {

@@ -79,6 +79,11 @@ public final class Netns implements AutoCloseable {
         run(List.of("ip", "netns", "del", name));
     }
 
+    /** Runs a command in the root namespace (e.g. {@code ip link add ... netns X}); fails on a non-zero exit. */
+    public static String host(String... command) throws IOException {
+        return run(Arrays.asList(command));
+    }
+
     static String run(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
