@@ -153,6 +153,12 @@ public final class Forked {
             }
         }
 
+        /** Like {@link #awaitLine}, but only for lines printed from now on (older queued lines are skipped). */
+        public String awaitFreshLine(String prefix, long seconds) throws InterruptedException, IOException {
+            lines.clear();
+            return awaitLine(prefix, seconds);
+        }
+
         private String stdoutSoFar() {
             synchronized (stdout) {
                 return stdout.toString();

@@ -16,7 +16,10 @@ import java.util.List;
  * <pre>
  * SubflowProbe server &lt;port&gt; &lt;subflows&gt;          accept one connection, report, echo until EOF
  * SubflowProbe client &lt;host&gt; &lt;port&gt; &lt;subflows&gt;   connect, report, close
+ * SubflowProbe watch &lt;host&gt; &lt;port&gt; &lt;seconds&gt;     send for that long, printing a snapshot every 250 ms
  * </pre>
+ * In watch mode each {@code snapshot=<ms>;<local>|<remote>|<bytesSent>;...} line lists the subflows, and the end
+ * prints {@code sent=} and {@code sha256=} of everything sent (to compare with {@code BulkApp server}).
  * Each side waits (up to 10 s) until the connection has the expected number of subflows, then prints {@code multipath=}, {@code infoSubflows=} and one
  * {@code subflow=<local>|<remote>} line per subflow. Without MPTCP it reports what it has after the wait.
  */
@@ -38,6 +41,8 @@ public final class SubflowProbe {
                     }
                 }
             }
+        } else if (args[0].equals("watch")) {
+            watch(connect(args[1], args[2]), Long.parseLong(args[3]));
         } else {
             InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(args[1]), Integer.parseInt(args[2]));
             long deadline = System.nanoTime() + 10_000_000_000L;
@@ -57,6 +62,62 @@ public final class SubflowProbe {
                 report(connected, Integer.parseInt(args[3]));
             }
         }
+    }
+
+    private static SocketChannel connect(String host, String port) throws Exception {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(port));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                return SocketChannel.open(address);
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static void watch(SocketChannel ch, long seconds) throws Exception {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        java.util.Random random = new java.util.Random(7);
+        byte[] chunk = new byte[16 * 1024];
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long nextSnapshot = start;
+        long sent = 0;
+        try (ch) {
+            ch.configureBlocking(false); // never block past a snapshot, even while a path is down
+            java.nio.ByteBuffer pending = java.nio.ByteBuffer.allocate(0);
+            while (System.nanoTime() < end) {
+                if (!pending.hasRemaining()) {
+                    random.nextBytes(chunk);
+                    digest.update(chunk);
+                    pending = java.nio.ByteBuffer.wrap(chunk);
+                }
+                int n = ch.write(pending);
+                sent += n;
+                if (n == 0) {
+                    Thread.sleep(5);
+                }
+                if (System.nanoTime() >= nextSnapshot) {
+                    StringBuilder line = new StringBuilder("snapshot=" + (System.nanoTime() - start) / 1_000_000);
+                    for (Subflow s : Mptcp.subflows(ch)) {
+                        line.append(';').append(s.local().getAddress().getHostAddress()).append('|')
+                                .append(s.remote().getAddress().getHostAddress()).append('|').append(s.bytesSent());
+                    }
+                    System.out.println(line);
+                    nextSnapshot += 250_000_000L;
+                }
+            }
+            ch.configureBlocking(true);
+            while (pending.hasRemaining()) { // finish the chunk already counted in the digest
+                sent += ch.write(pending);
+            }
+        }
+        System.out.println("sent=" + sent);
+        System.out.println("sha256=" + java.util.HexFormat.of().formatHex(digest.digest()));
     }
 
     private static void report(SocketChannel ch, int expected) throws Exception {
