@@ -83,10 +83,17 @@ class MultipathIT {
     /** Runs one bulk transfer client to server; returns the server's and client's key=value facts. */
     static List<Map<String, String>> transfer(TwoPaths net, String serverAddress, long bytes, String serverMode,
                                               boolean withSwitch) throws Exception {
+        return transfer(net, serverAddress, bytes, serverMode, withSwitch, withSwitch);
+    }
+
+    static List<Map<String, String>> transfer(TwoPaths net, String serverAddress, long bytes, String serverMode,
+                                              boolean serverSwitch, boolean clientSwitch) throws Exception {
         Forked serverJvm = Forked.jvm().in(net.server);
         Forked clientJvm = Forked.jvm().in(net.client);
-        if (withSwitch) {
+        if (serverSwitch) {
             serverJvm.enabled();
+        }
+        if (clientSwitch) {
             clientJvm.enabled();
         }
         try (Forked.Running server = serverJvm.start(BulkApp.class.getName(), "server", PORT_ARG, serverMode)) {
@@ -209,6 +216,89 @@ class MultipathIT {
                 assertTrue(after > whileDown + 1_000_000, "path B carries data again after it came back");
                 assertTrue(wireAfter > 1_000_000, "the veth counter confirms traffic on path B");
             }
+        }
+    }
+
+    /** Runs SubflowProbe server and client over path A; returns the server's and the client's facts. */
+    private static List<Map<String, String>> probePair(TwoPaths net, boolean serverSwitch, boolean clientSwitch)
+            throws Exception {
+        Forked serverJvm = Forked.jvm().in(net.server);
+        Forked clientJvm = Forked.jvm().in(net.client);
+        serverJvm.args(serverSwitch ? new String[] {Forked.SWITCH} : new String[0]).args(Forked.EXPORT,
+                Forked.NATIVE_ACCESS);
+        clientJvm.args(clientSwitch ? new String[] {Forked.SWITCH} : new String[0]).args(Forked.EXPORT,
+                Forked.NATIVE_ACCESS);
+        try (Forked.Running server = serverJvm.start(SubflowProbe.class.getName(), "server", PORT_ARG, "2")) {
+            server.awaitLine("listening=", 30);
+            Forked.Result c = clientJvm.run(SubflowProbe.class.getName(), 30, "client", TwoPaths.A4_SERVER,
+                    PORT_ARG, "2").assertExit(0);
+            Forked.Result s = server.finish(30).assertExit(0);
+            return List.of(Lines.parse(s.stdout()), Lines.parse(c.stdout()));
+        }
+    }
+
+    /**
+     * Proof 4: a middlebox on path A strips the MPTCP option from every packet ({@code nft ... reset tcp option
+     * mptcp} in the server's prerouting hook). The kernel falls back to plain TCP per connection by itself; data
+     * arrives intact and both ends report {@code isMultipath() == false}.
+     */
+    @Test
+    void middleboxThatStripsMptcpFallsBackToTcp() throws Exception {
+        try (TwoPaths net = TwoPaths.create()) {
+            net.announcePathB(false);
+            net.server.exec("nft", "add table inet middlebox");
+            net.server.exec("nft", "add chain inet middlebox strip { type filter hook prerouting priority -300 ; }");
+            net.server.exec("nft", "add rule inet middlebox strip iifname pa tcp option mptcp exists counter "
+                    + "reset tcp option mptcp");
+            List<Map<String, String>> facts = probePair(net, true, true);
+            for (Map<String, String> f : facts) {
+                assertEquals("false", f.get("multipath"), f::toString);
+                assertEquals("none", f.get("infoSubflows"), f::toString);
+            }
+            Map<String, String> bulk = transfer(net, TwoPaths.A4_SERVER, 4 * MIB, "blocking", true).get(0);
+            assertEquals(String.valueOf(4 * MIB), bulk.get("received"));
+            String rules = net.server.exec("nft", "list chain inet middlebox strip");
+            assertTrue(rules.matches("(?s).*counter packets [1-9].*"), "the middlebox rule matched:\n" + rules);
+            Map<String, Long> server = net.server.counters();
+            Map<String, Long> client = net.client.counters();
+            System.out.println("middlebox: server " + mptcpCounters(server) + "; client " + mptcpCounters(client));
+            assertEquals(0, server.getOrDefault("MPTcpExtMPCapableSYNRX", 0L), "the server never saw MP_CAPABLE");
+            assertEquals(0, server.getOrDefault("MPTcpExtMPJoinSynRx", 0L), "no subflow could be added");
+            assertTrue(client.getOrDefault("MPTcpExtMPCapableSYNTX", 0L) >= 2, "the client did ask for MPTCP");
+            assertEquals(client.get("MPTcpExtMPCapableSYNTX"), client.get("MPTcpExtMPCapableFallbackSYNACK"),
+                    "every connection fell back when the SYN-ACK came without MP_CAPABLE");
+        }
+    }
+
+    private static Map<String, Long> mptcpCounters(Map<String, Long> all) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        all.forEach((k, v) -> {
+            if (k.startsWith("MPTcpExt") && v != 0) {
+                out.put(k.substring("MPTcpExt".length()), v);
+            }
+        });
+        return out;
+    }
+
+    /** Proof 5: MPTCP client with a plain-TCP server, and plain client with an MPTCP server, across namespaces. */
+    @Test
+    void mixedPeersAcrossNamespaces() throws Exception {
+        try (TwoPaths net = TwoPaths.create()) {
+            net.announcePathB(false);
+            List<Map<String, String>> mptcpClient = probePair(net, false, true);
+            assertEquals("false", mptcpClient.get(0).get("multipath"), "plain server");
+            assertEquals("false", mptcpClient.get(1).get("multipath"), "the MPTCP client fell back");
+            assertEquals(0, net.server.counter("MPTcpExtMPCapableSYNRX"));
+            assertTrue(net.client.counter("MPTcpExtMPCapableSYNTX") >= 1, "the client asked for MPTCP");
+
+            List<Map<String, String>> mptcpServer = probePair(net, true, false);
+            assertEquals("false", mptcpServer.get(0).get("multipath"), "a plain client is accepted as plain TCP");
+            assertEquals("false", mptcpServer.get(1).get("multipath"));
+            assertEquals(0, net.server.counter("MPTcpExtMPCapableSYNRX"), "no MP_CAPABLE SYN arrived");
+
+            // and bulk data arrives intact in both mixed combinations
+            transfer(net, TwoPaths.A4_SERVER, 8 * MIB, "selector", false, true);
+            transfer(net, TwoPaths.A4_SERVER, 8 * MIB, "blocking", true, false);
         }
     }
 
