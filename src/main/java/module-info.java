@@ -6,6 +6,7 @@
 module io.github.mptcpnio {
     requires org.jnrproject.jffi;
     requires jdk.unsupported;
+    requires static java.instrument; // only the -javaagent entry point uses it, and -javaagent resolves it
 
     exports io.github.mptcpnio;
 }

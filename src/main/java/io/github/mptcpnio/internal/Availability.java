@@ -41,7 +41,8 @@ public final class Availability {
         if (noExport.isPresent()) {
             return Optional.of(new Unavailability(Reason.JDK_INTERNALS_INACCESSIBLE, 0,
                     "the JDK's sun.nio.ch package is not exported to mptcp-nio, so channel descriptors cannot be "
-                            + "re-seated.", "Add " + JdkShim.exportFlag() + " to the java command line."));
+                            + "re-seated.", "Add " + JdkShim.exportFlag() + " to the java command line, or start "
+                            + "with -javaagent:mptcp-nio-<version>-all.jar."));
         }
         Optional<LibC> libc = LibC.instance();
         if (libc.isEmpty()) {

@@ -101,6 +101,9 @@ public final class SelfCheck {
     }
 
     static String launchMode() {
+        if (Agent.installed()) {
+            return "the agent (-javaagent:...-all.jar)";
+        }
         String property = System.getProperty("java.nio.channels.spi.SelectorProvider");
         if (MptcpSelectorProvider.class.getName().equals(property)) {
             return "the switch (-Djava.nio.channels.spi.SelectorProvider=" + property + ")";

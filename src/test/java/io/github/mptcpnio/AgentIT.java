@@ -1,0 +1,152 @@
+package io.github.mptcpnio;
+
+import apps.EchoApp;
+import io.github.mptcpnio.testing.Forked;
+import io.github.mptcpnio.testing.Lines;
+import io.github.mptcpnio.testing.ModeProbe;
+import io.github.mptcpnio.testing.Netns;
+import io.github.mptcpnio.testing.RequiresMptcp;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code -javaagent:mptcp-nio-<version>-all.jar}: the one flag. No export flag, no switch, no class path entry:
+ * proven from outside by the kernel's MP_CAPABLE counters in a private network namespace.
+ */
+@RequiresMptcp(netns = true)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AgentIT {
+    @TempDir
+    static Path dir;
+    static Path appJar;
+
+    static String agent() {
+        String jar = System.getProperty("mptcp.nio.test.alljar");
+        assertTrue(jar != null && Files.isRegularFile(Path.of(jar)), "all-jar not built: " + jar);
+        return "-javaagent:" + jar;
+    }
+
+    static String testClasses() {
+        return Path.of("target", "test-classes").toAbsolutePath().toString();
+    }
+
+    /** An executable application jar with only EchoApp in it, as a user would ship it. */
+    @BeforeAll
+    static void buildAppJar() throws Exception {
+        appJar = dir.resolve("echo-app.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, EchoApp.class.getName());
+        try (OutputStream out = Files.newOutputStream(appJar); JarOutputStream jar = new JarOutputStream(out, manifest)) {
+            jar.putNextEntry(new JarEntry("apps/EchoApp.class"));
+            jar.write(Files.readAllBytes(Path.of(testClasses(), "apps", "EchoApp.class")));
+            jar.closeEntry();
+        }
+    }
+
+    private static void assertMptcpHandshakes(Netns ns, Forked.Result r, int connections) throws Exception {
+        assertEquals("OK connections=" + connections + " bytes=" + connections * 10000L, r.stdout().trim(), r::toString);
+        assertEquals(connections, ns.counter("MPTcpExtMPCapableSYNRX"), r::toString);
+        assertTrue(r.stderr().lines().noneMatch(l -> l.startsWith("WARNING")), "no JVM warning:\n" + r.stderr());
+    }
+
+    @Test
+    void withClassPath() throws Exception {
+        try (Netns ns = Netns.create("agent-cp")) {
+            Forked.Result r = Forked.jvm().in(ns).classPath(testClasses()).args(agent(), Forked.NATIVE_ACCESS)
+                    .run(EchoApp.class.getName(), 30, "127.0.0.1", "3", "10000").assertExit(0);
+            assertMptcpHandshakes(ns, r, 3);
+        }
+    }
+
+    @Test
+    void withJavaMinusJar() throws Exception {
+        try (Netns ns = Netns.create("agent-jar")) {
+            Forked.Result r = Forked.jvm().in(ns).classPath(null)
+                    .args(agent(), Forked.NATIVE_ACCESS, "-jar", appJar.toString())
+                    .run(null, 30, "::1", "2", "10000").assertExit(0);
+            assertMptcpHandshakes(ns, r, 2);
+        }
+    }
+
+    @Test
+    void withTheApplicationOnTheModulePath() throws Exception {
+        try (Netns ns = Netns.create("agent-mod")) {
+            // echo-app.jar becomes the automatic module "echo.app"
+            Forked.Result r = Forked.jvm().in(ns).classPath(null)
+                    .args(agent(), Forked.NATIVE_ACCESS, "--module-path", appJar.toString(),
+                            "-m", "echo.app/" + EchoApp.class.getName())
+                    .run(null, 30, "127.0.0.1", "2", "10000").assertExit(0);
+            assertMptcpHandshakes(ns, r, 2);
+        }
+    }
+
+    @Test
+    void optionsSelectTheMode() throws Exception {
+        Forked.Result r = Forked.jvm().classPath(testClasses()).args(agent() + "=mode=server,strict=true",
+                Forked.NATIVE_ACCESS).run(ModeProbe.class.getName(), 30).assertExit(0);
+        Map<String, String> f = Lines.parse(r.stdout());
+        assertEquals("262", f.get("listener.protocol"), r::toString);
+        assertEquals("6", f.get("client.protocol"), r::toString);
+        assertTrue(r.stderr().contains("mptcp.nio.mode=server, mptcp.nio.strict=true"), r.stderr());
+    }
+
+    @Test
+    void aBadOptionStopsTheJvmWithAClearMessage() throws Exception {
+        for (String bad : List.of("=mode=bogus", "=speed=fast", "=mode=server,mode=client")) {
+            Forked.Result r = Forked.jvm().classPath(testClasses()).args(agent() + bad)
+                    .run(EchoApp.class.getName(), 30, "127.0.0.1", "1", "10");
+            assertNotEquals(0, r.exit(), bad);
+            assertTrue(!r.stdout().contains("OK"), "the application must not run: " + bad);
+            assertTrue(r.stderr().contains("IllegalArgumentException: mptcp"), r.stderr());
+        }
+    }
+
+    @Test
+    void aConflictingSystemPropertyIsRejected() throws Exception {
+        Forked.Result r = Forked.jvm().classPath(testClasses())
+                .args(agent() + "=mode=server", "-Dmptcp.nio.mode=client")
+                .run(EchoApp.class.getName(), 30, "127.0.0.1", "1", "10");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.stderr().contains("option mode=server conflicts with -Dmptcp.nio.mode=client"), r.stderr());
+    }
+
+    @Test
+    void anotherProviderIsLeftAloneWithAWarning() throws Exception {
+        try (Netns ns = Netns.create("agent-other")) {
+            Forked.Result r = Forked.jvm().in(ns).classPath(testClasses())
+                    .args(agent(), Forked.NATIVE_ACCESS, "-Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.PollSelectorProvider")
+                    .run(EchoApp.class.getName(), 30, "127.0.0.1", "1", "1000").assertExit(0);
+            assertTrue(r.stdout().startsWith("OK"), r::toString);
+            assertTrue(r.stderr().contains("java.nio.channels.spi.SelectorProvider=sun.nio.ch.PollSelectorProvider is "
+                    + "already set; leaving it, so MPTCP is NOT active"), r.stderr());
+            assertEquals(0, ns.counter("MPTcpExtMPCapableSYNRX"));
+        }
+    }
+
+    @Test
+    void selfCheckReportsTheAgent() throws Exception {
+        String jar = System.getProperty("mptcp.nio.test.alljar");
+        Forked.Result r = Forked.jvm().classPath(jar).args(agent(), Forked.NATIVE_ACCESS)
+                .run("io.github.mptcpnio.internal.SelfCheck", 30).assertExit(0);
+        assertTrue(r.stdout().contains("launched with: the agent"), r.stdout());
+        assertTrue(r.stdout().contains("JDK export:    yes"), r.stdout());
+    }
+}
