@@ -7,7 +7,6 @@ import java.lang.instrument.Instrumentation;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code -javaagent:mptcp-nio-<version>-all.jar[=mode=server,strict=true]}: the one flag that enables MPTCP for any
@@ -38,11 +37,7 @@ public final class Agent {
         apply(Settings.STRICT_PROPERTY, options.get("strict"));
         Settings.fromSystemProperties(); // validates -D values as well, before the application runs
 
-        Module base = Object.class.getModule();
-        Module self = Agent.class.getModule();
-        if (!base.isExported("sun.nio.ch", self)) {
-            inst.redefineModule(base, Set.of(), Map.of("sun.nio.ch", Set.of(self)), Map.of(), Set.of(), Map.of());
-        }
+        JdkShim.grantAccess(inst);
         installed = true;
 
         String ours = MptcpSelectorProvider.class.getName();

@@ -9,7 +9,9 @@ import java.lang.reflect.Method;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one place that touches the JDK's non-exported {@code sun.nio.ch}: the platform {@link SelectorProvider}
@@ -62,6 +64,18 @@ public final class JdkShim {
             SEL_CH_IMPL = selChImpl;
             EXPORT_FAILURE = failure;
             PLATFORM = platform != null ? platform : instantiatePlatformProvider();
+        }
+    }
+
+    /**
+     * Exports {@code java.base/sun.nio.ch} to this class's module through the agent's {@link Instrumentation}, the
+     * same grant as the {@code --add-exports} flag. Must run before the first use of this class's other methods.
+     */
+    public static void grantAccess(java.lang.instrument.Instrumentation inst) {
+        Module base = Object.class.getModule();
+        Module self = JdkShim.class.getModule();
+        if (!base.isExported(PACKAGE, self)) {
+            inst.redefineModule(base, Set.of(), Map.of(PACKAGE, Set.of(self)), Map.of(), Set.of(), Map.of());
         }
     }
 
