@@ -132,6 +132,10 @@ class IntrospectionIT {
         try (SocketChannel c = mptcp.openSocketChannel()) {
             assertSame(JdkShim.platformProvider(), c.provider());
             assertEquals("sun.nio.ch.SocketChannelImpl", c.getClass().getName());
+            // documented in docs/compatibility.md: a channel's own provider() is the JDK's, so it makes plain TCP
+            try (SocketChannel viaChannelProvider = c.provider().openSocketChannel()) {
+                assertEquals(6, io.github.mptcpnio.testing.ModeProbe.protocol(viaChannelProvider));
+            }
         }
     }
 

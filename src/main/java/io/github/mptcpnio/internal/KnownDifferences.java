@@ -1,0 +1,141 @@
+package io.github.mptcpnio.internal;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one table of what an application can observe differently on an MPTCP channel than on the JDK's TCP channel,
+ * each with the kernel behaviour behind it. {@code CompatibilityIT} measures every socket option, operation, socket
+ * state and family against the JDK and fails if an entry here does not occur (stale) or a difference occurs that is
+ * not here (unlisted). {@code docs/compatibility.md} is generated from this table.
+ *
+ * <p>All entries concern MPTCP connections that have not fallen back; after a fallback the kernel passes options to
+ * the plain TCP subflow and the JDK's behaviour returns.
+ */
+public final class KnownDifferences {
+    private KnownDifferences() {}
+
+    /** The kernel the table was measured on. */
+    public static final String MEASURED_ON = "Linux 6.18 (x86_64), JDK 17.0.15 and Temurin 25.0.3";
+
+    /** What is done with an option. */
+    public enum Operation { GET, SET }
+
+    /** The states a channel is measured in. */
+    public enum State { LISTENER_UNBOUND, LISTENER, CLIENT_UNCONNECTED, CLIENT_CONNECTED, ACCEPTED }
+
+    /** The address families measured. */
+    public enum Family { INET, INET6 }
+
+    /**
+     * One difference.
+     *
+     * @param subject     the option name ({@code SocketOption.name()}) or the operation, e.g. {@code sendUrgentData}
+     * @param operation   GET or SET for options; null for other operations
+     * @param states      where it occurs
+     * @param families    for which families
+     * @param mptcp       what the application observes on MPTCP, as the measurement records it
+     * @param jdk         what it observes on the JDK's TCP channel
+     * @param kernel      the kernel behaviour behind it
+     * @param application what an unmodified application sees, and our decision about it
+     */
+    public record Difference(String subject, Operation operation, Set<State> states, Set<Family> families,
+                             String mptcp, String jdk, String kernel, String application) {}
+
+    private static final Set<State> ALL = EnumSet.allOf(State.class);
+    private static final Set<State> SOCKETS = EnumSet.of(State.CLIENT_UNCONNECTED, State.CLIENT_CONNECTED,
+            State.ACCEPTED);
+    private static final Set<State> CONNECTED = EnumSet.of(State.CLIENT_CONNECTED, State.ACCEPTED);
+    private static final Set<Family> BOTH = EnumSet.allOf(Family.class);
+
+    public static final String NOT_SUPPORTED = "java.net.SocketException: Operation not supported";
+    public static final String INVALID = "java.net.SocketException: Invalid argument";
+
+    public static final List<Difference> TABLE = List.of(
+        new Difference("TCP_QUICKACK", Operation.GET, ALL, BOTH, NOT_SUPPORTED, "ok",
+            "net/mptcp/sockopt.c: mptcp_getsockopt_sol_tcp() has no TCP_QUICKACK case and returns EOPNOTSUPP.",
+            "getOption(ExtendedSocketOptions.TCP_QUICKACK) throws SocketException. Left as is: the kernel decides, "
+                + "and the provider returns the JDK's own channel, so it cannot answer in the kernel's place."),
+        new Difference("TCP_QUICKACK", Operation.SET, ALL, BOTH,
+            "java.lang.UnsupportedOperationException: unsupported socket option", "ok",
+            "TCP_QUICKACK is on mptcp_supported_sockopt()'s list but mptcp_setsockopt_sol_tcp() does not implement "
+                + "it: ENOPROTOOPT, which the JDK's Linux ExtendedSocketOptions turns into "
+                + "UnsupportedOperationException.",
+            "setOption(ExtendedSocketOptions.TCP_QUICKACK) throws UnsupportedOperationException, a RuntimeException: "
+                + "code that catches only IOException around setOption fails here."),
+        new Difference("IP_TOS", Operation.GET, SOCKETS, EnumSet.of(Family.INET6), NOT_SUPPORTED, "ok",
+            "On an AF_INET6 socket the JDK reads IPV6_TCLASS; mptcp_getsockopt() has no SOL_IPV6 handler "
+                + "(EOPNOTSUPP). IPv4 sockets use IP_TOS, which MPTCP implements.",
+            "getOption(StandardSocketOptions.IP_TOS) throws on IPv6 (dual-stack) MPTCP channels."),
+        new Difference("IP_TOS", Operation.SET, SOCKETS, EnumSet.of(Family.INET6), NOT_SUPPORTED, "ok",
+            "mptcp_setsockopt_v6() implements only IPV6_V6ONLY, IPV6_TRANSPARENT and IPV6_FREEBIND; IPV6_TCLASS "
+                + "returns EOPNOTSUPP.",
+            "setOption(IP_TOS) / Socket.setTrafficClass throw on IPv6 MPTCP channels."),
+        new Difference("SO_OOBINLINE", Operation.SET, SOCKETS, BOTH, NOT_SUPPORTED, "ok",
+            "mptcp_setsockopt_sol_socket() rejects SO_OOBINLINE with EOPNOTSUPP (\"not supported, let's avoid the "
+                + "related mess\"), even to set the default false.",
+            "Socket.setOOBInline(...) throws. This breaks Undertow/XNIO, which calls setOOBInline(false) on every "
+                + "accepted socket; workaround mode=client (FrameworksIT)."),
+        new Difference("SO_REUSEADDR", Operation.SET, CONNECTED, BOTH, INVALID, "ok",
+            "SO_REUSEADDR/SO_REUSEPORT are applied to the MPTCP socket's first subflow, which only exists before "
+                + "connect/listen; on a connected or accepted MPTCP socket the kernel returns EINVAL.",
+            "setOption(SO_REUSEADDR) after connect/accept throws; before bind (where it matters) it works."),
+        new Difference("SO_REUSEPORT", Operation.SET, CONNECTED, BOTH, INVALID, "ok",
+            "As SO_REUSEADDR: applied to the first subflow, EINVAL once connected.",
+            "setOption(SO_REUSEPORT) after connect/accept throws; before bind it works."),
+        new Difference("sendUrgentData", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH,
+            "send ok, peer reads \"\\x55abc\"", "send ok, peer reads \"abc\"",
+            "mptcp_sendmsg() silently clears MSG_OOB (\"mptcp: ignore unsupported msg flags\", ~5.13): the urgent "
+                + "byte is sent as ordinary data, with no urgent pointer.",
+            "Socket.sendUrgentData(0x55) followed by \"abc\": a TCP peer (SO_OOBINLINE off) reads \"abc\", an MPTCP "
+                + "peer reads 0x55 then \"abc\" - the stream is silently corrupted. The provider cannot intercept "
+                + "the call on the JDK's channel; applications that use urgent data must not use MPTCP "
+                + "(mode=off), until a safer behaviour exists (issue #5).")
+    );
+
+    /** {@code docs/compatibility.md}, generated from {@link #TABLE} (a unit test keeps the file in step). */
+    public static String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Compatibility: JDK TCP channels vs mptcp-nio MPTCP channels\n\n")
+          .append("Generated from `KnownDifferences.TABLE` (do not edit by hand: run\n")
+          .append("`mvn -B test -Dtest=CompatibilityDocTest -Dmptcp.nio.regenerate=true`). Measured on ")
+          .append(MEASURED_ON).append(" by `CompatibilityIT`, which fails if a listed difference does not occur or an ")
+          .append("unlisted one does.\n\n")
+          .append("**Method.** For both families (INET, INET6) and five channel states (listener before and after ")
+          .append("bind, client before and after connect, accepted), every entry of `supportedOptions()` is read ")
+          .append("with `getOption` and written with `setOption` (to the value a fresh JDK channel reports), on the ")
+          .append("JDK's own TCP channels and on MPTCP channels from `MptcpSelectorProvider`; then ")
+          .append("`Socket.sendUrgentData(0x55)` followed by \"abc\" on a fresh connected pair. Everything not listed ")
+          .append("below behaves identically. All rows concern MPTCP connections that have not fallen back; after a ")
+          .append("fallback the kernel hands options to the plain TCP subflow and the JDK's behaviour returns.\n\n")
+          .append("| operation | where | JDK TCP | MPTCP | kernel behaviour | what the application sees |\n")
+          .append("|---|---|---|---|---|---|\n");
+        for (Difference d : TABLE) {
+            String op = d.operation() == null ? "`" + d.subject() + "`"
+                    : (d.operation() == Operation.GET ? "getOption(`" : "setOption(`") + d.subject() + "`)";
+            String where = (d.states().equals(ALL) ? "all states" : d.states().equals(SOCKETS)
+                    ? "sockets (not listeners)" : d.states().toString().toLowerCase(java.util.Locale.ROOT))
+                    + (d.families().equals(BOTH) ? "" : ", " + d.families().iterator().next() + " only");
+            md.append("| ").append(op).append(" | ").append(where).append(" | ").append(cell(d.jdk()))
+              .append(" | ").append(cell(d.mptcp())).append(" | ").append(cell(d.kernel())).append(" | ")
+              .append(cell(d.application())).append(" |\n");
+        }
+        md.append("\n## Channels and providers\n\n")
+          .append("- Channels opened through `MptcpSelectorProvider` are the JDK's own classes ")
+          .append("(`sun.nio.ch.SocketChannelImpl`, ...), and their `provider()` is the JDK's platform provider, ")
+          .append("exactly as without the switch. Consequently `channel.provider().openSocketChannel()` returns a ")
+          .append("**plain TCP** channel: only channels opened through `SelectorProvider.provider()` (which is what ")
+          .append("`SocketChannel.open()` and the frameworks use) get MPTCP. Tested by `IntrospectionIT`.\n")
+          .append("- With the switch or the agent, `SelectorProvider.provider()` returns the one ")
+          .append("`MptcpSelectorProvider` instance for the life of the JVM (`ModesIT` checks its class in forked ")
+          .append("JVMs).\n")
+          .append("- Selectors, pipes and datagram channels are the JDK's, so any channel mix registers with any ")
+          .append("selector (no `IllegalSelectorException`).\n");
+        return md.toString();
+    }
+
+    private static String cell(String text) {
+        return text.replace("|", "\\|").replace("\n", " ");
+    }
+}
