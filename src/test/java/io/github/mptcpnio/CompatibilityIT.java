@@ -90,6 +90,7 @@ class CompatibilityIT {
             }
         }
         out.put("sendUrgentData " + State.CLIENT_CONNECTED, urgent(p, f, host));
+        out.put("write after the peer closed " + State.CLIENT_CONNECTED, writeAfterPeerClosed(p, f, host));
         return out;
     }
 
@@ -131,6 +132,23 @@ class CompatibilityIT {
                     }
                     return "send " + sent + ", peer reads \"" + got + "\"";
                 }
+            }
+        }
+    }
+
+    /** The peer closes; then two writes, 50 ms apart. */
+    private static String writeAfterPeerClosed(SelectorProvider p, StandardProtocolFamily f, InetAddress host)
+            throws Exception {
+        try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
+            listener.bind(new InetSocketAddress(host, 0));
+            try (SocketChannel client = p.openSocketChannel(f)) {
+                client.connect(listener.getLocalAddress());
+                listener.accept().close();
+                Thread.sleep(50);
+                String first = outcome(() -> client.write(ByteBuffer.wrap(new byte[1])));
+                Thread.sleep(50);
+                String second = outcome(() -> client.write(ByteBuffer.wrap(new byte[7])));
+                return "first " + first + ", second " + second;
             }
         }
     }

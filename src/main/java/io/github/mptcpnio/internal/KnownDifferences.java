@@ -84,6 +84,13 @@ public final class KnownDifferences {
         new Difference("SO_REUSEPORT", Operation.SET, CONNECTED, BOTH, INVALID, "ok",
             "As SO_REUSEADDR: applied to the first subflow, EINVAL once connected.",
             "setOption(SO_REUSEPORT) after connect/accept throws; before bind it works."),
+        new Difference("write after the peer closed", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH,
+            "first ok, second ok", "first ok, second java.io.IOException: Broken pipe",
+            "After the peer closed, TCP answers the first write with a RST and the next write fails with EPIPE. On "
+                + "MPTCP the writes keep succeeding (measured: six writes over 300 ms); the error reaches the "
+                + "MPTCP socket later (the kernel code path has not been traced yet).",
+            "An application that detects a dead peer by a failing write notices it later on MPTCP; reads still see "
+                + "EOF at once. Found by DifferentialIT (writesTowardsAClosedPeer)."),
         new Difference("sendUrgentData", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH,
             "send ok, peer reads \"\\x55abc\"", "send ok, peer reads \"abc\"",
             "mptcp_sendmsg() silently clears MSG_OOB (\"mptcp: ignore unsupported msg flags\", ~5.13): the urgent "
