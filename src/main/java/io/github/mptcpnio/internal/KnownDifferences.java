@@ -130,7 +130,7 @@ public final class KnownDifferences {
         }
         md.append("\n## Channels and providers\n\n")
           .append("- Channels opened through `MptcpSelectorProvider` are the JDK's own classes ")
-          .append("(`sun.nio.ch.SocketChannelImpl`, ...), and their `provider()` is the JDK's platform provider, ")
+          .append("(`SocketChannelImpl` and friends), and their `provider()` is the JDK's platform provider, ")
           .append("exactly as without the switch. Consequently `channel.provider().openSocketChannel()` returns a ")
           .append("**plain TCP** channel: only channels opened through `SelectorProvider.provider()` (which is what ")
           .append("`SocketChannel.open()` and the frameworks use) get MPTCP. Tested by `IntrospectionIT`.\n")
