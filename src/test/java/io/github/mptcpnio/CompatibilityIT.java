@@ -90,7 +90,9 @@ class CompatibilityIT {
             }
         }
         out.put("sendUrgentData " + State.CLIENT_CONNECTED, urgent(p, f, host));
-        out.put("write after the peer closed " + State.CLIENT_CONNECTED, writeAfterPeerClosed(p, f, host));
+        out.put("write after the peer closed " + State.CLIENT_CONNECTED, writeAfterPeerClosed(p, f, host, true));
+        out.put("write after the peer shut down both directions " + State.CLIENT_CONNECTED,
+                writeAfterPeerClosed(p, f, host, false));
         return out;
     }
 
@@ -136,18 +138,25 @@ class CompatibilityIT {
         }
     }
 
-    /** The peer closes; then two writes, 50 ms apart. */
-    private static String writeAfterPeerClosed(SelectorProvider p, StandardProtocolFamily f, InetAddress host)
-            throws Exception {
+    /** The peer closes (or shuts down output, then input); then two writes, 50 ms apart. */
+    private static String writeAfterPeerClosed(SelectorProvider p, StandardProtocolFamily f, InetAddress host,
+                                               boolean close) throws Exception {
         try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
             listener.bind(new InetSocketAddress(host, 0));
             try (SocketChannel client = p.openSocketChannel(f)) {
                 client.connect(listener.getLocalAddress());
-                listener.accept().close();
+                SocketChannel peer = listener.accept();
+                if (close) {
+                    peer.close();
+                } else {
+                    peer.shutdownOutput();
+                    peer.shutdownInput();
+                }
                 Thread.sleep(50);
                 String first = outcome(() -> client.write(ByteBuffer.wrap(new byte[1])));
                 Thread.sleep(50);
                 String second = outcome(() -> client.write(ByteBuffer.wrap(new byte[7])));
+                peer.close();
                 return "first " + first + ", second " + second;
             }
         }

@@ -91,6 +91,13 @@ public final class KnownDifferences {
                 + "MPTCP socket later (the kernel code path has not been traced yet).",
             "An application that detects a dead peer by a failing write notices it later on MPTCP; reads still see "
                 + "EOF at once. Found by DifferentialIT (writesTowardsAClosedPeer)."),
+        new Difference("write after the peer shut down both directions", null, EnumSet.of(State.CLIENT_CONNECTED),
+            BOTH, "first ok, second ok", "first ok, second java.io.IOException: Broken pipe",
+            "A TCP peer in FIN_WAIT with its receive side shut down answers data with a RST, so the writer's next "
+                + "write fails with EPIPE; an MPTCP peer does not make the writer fail (measured: six writes over "
+                + "300 ms).",
+            "As for a closed peer: the writer learns later that nobody reads. Found by DifferentialIT "
+                + "(writesTowardsAPeerThatShutDownBothWays)."),
         new Difference("sendUrgentData", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH,
             "send ok, peer reads \"\\x55abc\"", "send ok, peer reads \"abc\"",
             "mptcp_sendmsg() silently clears MSG_OOB (\"mptcp: ignore unsupported msg flags\", ~5.13): the urgent "

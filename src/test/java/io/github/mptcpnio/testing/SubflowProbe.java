@@ -44,20 +44,7 @@ public final class SubflowProbe {
         } else if (args[0].equals("watch")) {
             watch(connect(args[1], args[2]), Long.parseLong(args[3]));
         } else {
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(args[1]), Integer.parseInt(args[2]));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            SocketChannel ch = null;
-            while (ch == null) {
-                try {
-                    ch = SocketChannel.open(address);
-                } catch (IOException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    Thread.sleep(50);
-                }
-            }
-            try (SocketChannel connected = ch) {
+            try (SocketChannel connected = connect(args[1], args[2])) {
                 connected.write(ByteBuffer.wrap(new byte[] {1}));
                 report(connected, Integer.parseInt(args[3]));
             }
