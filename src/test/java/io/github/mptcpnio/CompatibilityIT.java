@@ -93,6 +93,8 @@ class CompatibilityIT {
         out.put("write after the peer closed " + State.CLIENT_CONNECTED, writeAfterPeerClosed(p, f, host, true));
         out.put("write after the peer shut down both directions " + State.CLIENT_CONNECTED,
                 writeAfterPeerClosed(p, f, host, false));
+        out.put("read after the peer shut down output, then closed with unread data " + State.CLIENT_CONNECTED,
+                readAfterPeerClosedWithUnreadData(p, f, host));
         return out;
     }
 
@@ -158,6 +160,29 @@ class CompatibilityIT {
                 String second = outcome(() -> client.write(ByteBuffer.wrap(new byte[7])));
                 peer.close();
                 return "first " + first + ", second " + second;
+            }
+        }
+    }
+
+    /** One byte towards the peer, which does not read it, shuts down output and closes; what does a read see? */
+    private static String readAfterPeerClosedWithUnreadData(SelectorProvider p, StandardProtocolFamily f,
+                                                            InetAddress host) throws Exception {
+        try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
+            listener.bind(new InetSocketAddress(host, 0));
+            try (SocketChannel client = p.openSocketChannel(f)) {
+                client.connect(listener.getLocalAddress());
+                try (SocketChannel accepted = listener.accept()) {
+                    accepted.write(ByteBuffer.wrap(new byte[1]));
+                    Thread.sleep(20);
+                    client.shutdownOutput();
+                    client.close();
+                    Thread.sleep(50);
+                    try {
+                        return String.valueOf(accepted.read(ByteBuffer.allocate(1)));
+                    } catch (IOException e) {
+                        return e.getClass().getName();
+                    }
+                }
             }
         }
     }

@@ -49,13 +49,14 @@ class DifferentialIT {
 
     enum Family { INET, INET6, INET6_TO_IPV4 }
 
-    enum Bind { NONE, LOOPBACK_EPHEMERAL, WILDCARD_EPHEMERAL }
+    enum Bind { NONE, LOOPBACK_EPHEMERAL, WILDCARD_EPHEMERAL, LOOPBACK_EXPLICIT_PORT }
 
     /** How the connection is made. */
     record Setup(Family family, Bind bind, boolean nonBlockingConnect) {}
 
     /** One operation on side 0 (client) or 1 (accepted peer). */
-    sealed interface Op permits Write, Read, Shutdown, SetOpt, GetOpt, Blocking, Select, Timeout, CloseBlocked {}
+    sealed interface Op permits Write, Read, Shutdown, SetOpt, GetOpt, Blocking, Select, Timeout, CloseBlocked, Adaptor,
+        Close {}
 
     record Write(int side, int length, boolean direct, boolean gather, boolean virtual) implements Op {}
 
@@ -74,6 +75,14 @@ class DifferentialIT {
     record Timeout(int side, int millis) implements Op {}
 
     record CloseBlocked(int side) implements Op {}
+
+    /** Socket adaptor ({@code channel.socket()}) calls: setters, and the stream write/read. */
+    enum AdaptorCall { TCP_NODELAY, TRAFFIC_CLASS, OOB_INLINE, KEEPALIVE, SO_LINGER, STREAM_WRITE, STREAM_READ }
+
+    record Adaptor(int side, AdaptorCall call, int value) implements Op {}
+
+    /** Close from the same thread. */
+    record Close(int side) implements Op {}
 
     @Provide
     Arbitrary<Setup> setups() {
@@ -96,7 +105,10 @@ class DifferentialIT {
                 Combinators.combine(side, Arbitraries.of(true, false)).as(Blocking::new),
                 Combinators.combine(side, Arbitraries.integers().between(0, 31)).as(Select::new),
                 Combinators.combine(side, Arbitraries.integers().between(1, 50)).as(Timeout::new),
-                side.map(CloseBlocked::new));
+                side.map(CloseBlocked::new),
+                Combinators.combine(side, Arbitraries.of(AdaptorCall.class), Arbitraries.integers().between(0, 3000))
+                        .as(Adaptor::new),
+                side.map(Close::new));
         return op.list().ofMaxSize(25);
     }
 
@@ -113,6 +125,14 @@ class DifferentialIT {
     void writesTowardsAPeerThatShutDownBothWays() throws Exception {
         mptcpChannelsBehaveLikeTheJdks(new Setup(Family.INET, Bind.NONE, true), List.of(new Shutdown(1, true),
                 new Shutdown(1, false), new Write(0, 1033, false, false, true), new Write(0, 22, false, false, true)));
+    }
+
+    /** Falsified sample: the peer shuts down output and closes with a byte unread; TCP reads EOF, MPTCP a reset. */
+    @Example
+    void readAfterThePeerClosedWithUnreadData() throws Exception {
+        mptcpChannelsBehaveLikeTheJdks(new Setup(Family.INET, Bind.NONE, false), List.of(
+                new Write(1, 1, false, false, false), new Shutdown(0, true), new Close(0),
+                new Read(1, 1, true, true, false)));
     }
 
     @Property(tries = 150)
@@ -150,6 +170,8 @@ class DifferentialIT {
         final boolean[] inputShut = new boolean[2];
         final boolean[] outputShut = new boolean[2];
         final boolean[] closed = new boolean[2];
+        /** Ops on this side are no longer compared: a listed difference made the worlds diverge for good. */
+        final boolean[] notCompared = new boolean[2];
         final boolean[] receiveBufferSet = new boolean[2];
         final boolean[] sendBufferSet = new boolean[2];
         /** Options whose value may differ because a set of them was a listed difference, per side. */
@@ -173,6 +195,7 @@ class DifferentialIT {
                 case NONE -> "unbound";
                 case LOOPBACK_EPHEMERAL -> outcome(() -> ends[0].bind(new InetSocketAddress(loopback, 0)));
                 case WILDCARD_EPHEMERAL -> outcome(() -> ends[0].bind(null));
+                case LOOPBACK_EXPLICIT_PORT -> bindExplicitPort(loopback);
             };
             String connected;
             if (setup.nonBlockingConnect()) {
@@ -198,6 +221,9 @@ class DifferentialIT {
 
         String apply(Op op) throws Exception {
             int side = sideOf(op);
+            if (notCompared[side]) {
+                return "not compared after a listed difference";
+            }
             if (closed[side]) {
                 return "closed: " + outcome(() -> ends[side].write(ByteBuffer.allocate(1)));
             }
@@ -227,6 +253,20 @@ class DifferentialIT {
                 return select(side, s);
             } else if (op instanceof Timeout t) {
                 return soTimeoutRead(side, t);
+            } else if (op instanceof Adaptor a) {
+                return adaptor(side, a);
+            } else if (op instanceof Close) {
+                if (inFlight[side] > 0) {
+                    // listed difference: closing with unread data, TCP's peer later reads EOF, MPTCP's a reset
+                    notCompared[1 - side] = true;
+                }
+                String o = outcome(() -> {
+                    ch.close();
+                    return null;
+                });
+                closed[side] = true;
+                eof[1 - side] = true;
+                return o;
             } else {
                 return closeDuringBlockedRead(side);
             }
@@ -241,6 +281,8 @@ class DifferentialIT {
             if (op instanceof Blocking b) return b.side();
             if (op instanceof Select s) return s.side();
             if (op instanceof Timeout t) return t.side();
+            if (op instanceof Adaptor a) return a.side();
+            if (op instanceof Close c) return c.side();
             return ((CloseBlocked) op).side();
         }
 
@@ -485,6 +527,125 @@ class DifferentialIT {
             key.interestOps(0);
             selector.selectNow();
             return "interest " + interest + " ready " + ready + ", select after wakeup " + (afterWakeup >= 0);
+        }
+
+        /**
+         * Binds to a port that was free a moment ago. A port can be taken again in between (TIME_WAIT of the other
+         * world's connections, other processes), so up to five ports are tried, the same way in both worlds; a bind
+         * that fails on every try is reported.
+         */
+        private String bindExplicitPort(InetAddress loopback) throws IOException {
+            String last = "";
+            for (int attempt = 0; attempt < 5; attempt++) {
+                int port = freePort();
+                last = outcome(() -> ends[0].bind(new InetSocketAddress(loopback, port)));
+                if (last.equals("ok")) {
+                    return last;
+                }
+            }
+            return last;
+        }
+
+        /**
+         * A port that was free a moment ago (explicit-port bind; each world binds its own). Probed with an unconnected
+         * client socket, which has no SO_REUSEADDR: a listener (which has it) may be given a port still held by
+         * TIME_WAIT connections of an earlier world, which a client without SO_REUSEADDR then cannot bind.
+         */
+        private static int freePort() throws IOException {
+            try (SocketChannel probe = JDK.openSocketChannel()) {
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+            }
+        }
+
+        private String adaptor(int side, Adaptor a) throws Exception {
+            java.net.Socket socket = ends[side].socket();
+            int v = a.value();
+            switch (a.call()) {
+                case TCP_NODELAY:
+                    return outcome(() -> {
+                        socket.setTcpNoDelay(v % 2 == 0);
+                        return socket.getTcpNoDelay();
+                    });
+                case TRAFFIC_CLASS: // IP_TOS: a listed difference on IPv6 channels
+                    return "trafficClass: " + adaptorSet(side, "IP_TOS", outcome(() -> {
+                        socket.setTrafficClass(v % 256);
+                        return null;
+                    }));
+                case OOB_INLINE: // SO_OOBINLINE: a listed difference
+                    return "oobInline: " + adaptorSet(side, "SO_OOBINLINE", outcome(() -> {
+                        socket.setOOBInline(v % 2 == 0);
+                        return null;
+                    }));
+                case KEEPALIVE:
+                    return outcome(() -> {
+                        socket.setKeepAlive(v % 2 == 0);
+                        return socket.getKeepAlive();
+                    });
+                case SO_LINGER:
+                    return outcome(() -> {
+                        socket.setSoLinger(v % 3 != 0, v % 10);
+                        return socket.getSoLinger();
+                    });
+                case STREAM_WRITE:
+                    if (closed[1 - side] || (inputShut[1 - side] && outputShut[1 - side])) {
+                        return "stream write towards a closed peer: listed difference";
+                    }
+                    return streamWrite(side, v);
+                default:
+                    return streamRead(side, v);
+            }
+        }
+
+        /** An adaptor setter's outcome, normalised like setOption (and marking the option diverged). */
+        private String adaptorSet(int side, String option, String outcome) {
+            String normalised = normalise(option, KnownDifferences.Operation.SET, outcome);
+            if (normalised.equals("listed difference")) {
+                diverged.get(side).add(option);
+            }
+            return normalised;
+        }
+
+        /** {@code socket().getOutputStream().write}: only in blocking mode (else IllegalBlockingModeException). */
+        private String streamWrite(int side, int length) {
+            int to = 1 - side;
+            byte[] data = new byte[length];
+            long start = writePos(to);
+            for (int i = 0; i < length; i++) {
+                data[i] = streamByte(to, start + i);
+            }
+            String o = outcome(() -> {
+                ends[side].socket().getOutputStream().write(data);
+                return null;
+            });
+            if (o.equals("ok")) {
+                inFlight[to] += length;
+            }
+            return "stream write " + length + ": " + o;
+        }
+
+        /** {@code socket().getInputStream().readNBytes} of what the model says is there (never blocks). */
+        private String streamRead(int side, int wanted) {
+            long n = inputShut[side] ? 0 : Math.min(wanted, inFlight[side]);
+            if (n == 0 && !(eof[side] && inFlight[side] == 0)) {
+                return "stream read: nothing to read (skipped)";
+            }
+            byte[][] got = new byte[1][];
+            String o = outcome(() -> {
+                got[0] = ends[side].socket().getInputStream().readNBytes((int) n);
+                return null;
+            });
+            if (!o.equals("ok")) {
+                return "stream read: " + o;
+            }
+            for (int i = 0; i < got[0].length; i++) {
+                if (got[0][i] != streamByte(side, readPos[side] + i)) {
+                    return "stream read: CORRUPT at byte " + (readPos[side] + i);
+                }
+            }
+            readPos[side] += got[0].length;
+            inFlight[side] -= got[0].length;
+            return "stream read " + got[0].length;
         }
 
         /** The socket adaptor's SO_TIMEOUT on a blocking read with nothing to read. */

@@ -98,6 +98,13 @@ public final class KnownDifferences {
                 + "300 ms).",
             "As for a closed peer: the writer learns later that nobody reads. Found by DifferentialIT "
                 + "(writesTowardsAPeerThatShutDownBothWays)."),
+        new Difference("read after the peer shut down output, then closed with unread data", null,
+            EnumSet.of(State.CLIENT_CONNECTED), BOTH, "java.net.SocketException", "-1",
+            "TCP sends the FIN at shutdownOutput and the RST at close, so the reader sees EOF first; MPTCP closes a "
+                + "socket with unread data by resetting the connection (MP_FASTCLOSE), and the reader's read fails.",
+            "The peer that still had data to send sees 'Connection reset' instead of a clean EOF (10 of 10 trials). "
+                + "DifferentialIT, which found it, sees the same whenever a side closes with unread data "
+                + "(also without shutdownOutput, and after shutdownInput); measured here in its canonical form."),
         new Difference("sendUrgentData", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH,
             "send ok, peer reads \"\\x55abc\"", "send ok, peer reads \"abc\"",
             "mptcp_sendmsg() silently clears MSG_OOB (\"mptcp: ignore unsupported msg flags\", ~5.13): the urgent "
