@@ -79,8 +79,10 @@ class DescriptorsIT {
         assertEquals(ours.get("opened"), ours.get("mptcp"), ours::toString);
         assertEquals("0", ours.get("tcp"), ours::toString);
         assertTrue(Integer.parseInt(ours.get("opened")) > 100, ours::toString);
-        assertEquals("0", ours.get("leaked"), ours::toString);
-        assertEquals("0", jdk.get("leaked"), jdk::toString);
+        // no socket left open that was not there before (the plain descriptor count is printed as "leaked" for
+        // diagnosis; it can be off by one transient descriptor of the JVM's own)
+        assertEquals("0", ours.get("leakedSockets"), ours::toString);
+        assertEquals("0", jdk.get("leakedSockets"), jdk::toString);
         assertEquals("262", ours.get("after.protocol"), ours::toString);
     }
 }

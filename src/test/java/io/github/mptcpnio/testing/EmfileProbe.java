@@ -50,6 +50,12 @@ public final class EmfileProbe {
         }
         System.out.println("leaked=" + (Fds.count() - before));
         java.util.Map<Integer, String> targetsAfter = Fds.targets();
+        // sockets open now that were not open before: what a leak of ours would look like (the plain count can be
+        // off by one transient descriptor of the JVM's own, e.g. a /proc or /sys read)
+        java.util.Set<String> socketsBefore = new java.util.HashSet<>(targetsBefore.values());
+        long leakedSockets = targetsAfter.values().stream()
+                .filter(t -> t.startsWith("socket:") && !socketsBefore.contains(t)).count();
+        System.out.println("leakedSockets=" + leakedSockets);
         targetsBefore.entrySet().removeIf(e -> e.getValue().equals(targetsAfter.get(e.getKey())));
         System.out.println("diff.before=" + targetsBefore);
         System.out.println("diff.after=" + targetsAfter);
