@@ -146,7 +146,7 @@ public final class LibC {
         long block = memory.allocateMemory(8, true);
         try {
             memory.putInt(block + 4, 4);
-            call5(getsockopt, fd, level, name, block, block + 4, "getsockopt(" + fd + ", " + what + ")");
+            call5(getsockopt, fd, level, name, block, block + 4, "getsockopt", what, null);
             return memory.getInt(block);
         } finally {
             memory.freeMemory(block);
@@ -158,7 +158,7 @@ public final class LibC {
         long block = memory.allocateMemory(4, true);
         try {
             memory.putInt(block, value);
-            call5(setsockopt, fd, level, name, block, 4L, "setsockopt(" + fd + ", " + what + ", " + value + ")");
+            call5(setsockopt, fd, level, name, block, 4L, "setsockopt", what, value);
         } finally {
             memory.freeMemory(block);
         }
@@ -175,7 +175,7 @@ public final class LibC {
             long len = block + buffer.length;
             memory.putByteArray(block, buffer, 0, buffer.length);
             memory.putInt(len, buffer.length);
-            call5(getsockopt, fd, level, name, block, len, "getsockopt(" + fd + ", " + what + ")");
+            call5(getsockopt, fd, level, name, block, len, "getsockopt", what, null);
             int written = Math.min(Math.max(memory.getInt(len), 0), buffer.length);
             memory.getByteArray(block, buffer, 0, written);
             return written;
@@ -200,8 +200,8 @@ public final class LibC {
             memory.putLong(block + subflowPtrOffset, sf);
             memory.putLong(block + tcpPtrOffset, tcp);
             memory.putInt(len, header.length);
-            call5(getsockopt, fd, Linux.SOL_MPTCP, Linux.MPTCP_FULL_INFO, block, len,
-                    "getsockopt(" + fd + ", SOL_MPTCP, MPTCP_FULL_INFO)");
+            call5(getsockopt, fd, Linux.SOL_MPTCP, Linux.MPTCP_FULL_INFO, block, len, "getsockopt",
+                    "SOL_MPTCP, MPTCP_FULL_INFO", null);
             int written = Math.min(Math.max(memory.getInt(len), 0), header.length);
             memory.getByteArray(block, header, 0, written);
             memory.getByteArray(sf, subflows, 0, subflows.length);
@@ -224,12 +224,16 @@ public final class LibC {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private void call5(long function, int fd, int level, int name, long val, long len, String what)
-            throws NativeCallException {
+    /**
+     * Calls {@code syscall(fd, level, name, val, len)}. The failure message ({@code syscall(fd, what[, value])}) is
+     * built only when the call fails: these calls run on every channel open.
+     */
+    private void call5(long function, int fd, int level, int name, long val, long len, String syscall, String what,
+                       Integer value) throws NativeCallException {
         while ((int) invoker.invokeL5(int5Ptr, function, fd, level, name, val, len) < 0) {
             int errno = lastError.get();
             if (errno != Linux.EINTR) {
-                throw failure(what, errno);
+                throw failure(syscall + "(" + fd + ", " + what + (value == null ? "" : ", " + value) + ")", errno);
             }
         }
     }
