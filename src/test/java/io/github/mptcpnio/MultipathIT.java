@@ -80,35 +80,6 @@ class MultipathIT {
         return out;
     }
 
-    /** Runs one bulk transfer client to server; returns the server's and client's key=value facts. */
-    static List<Map<String, String>> transfer(TwoPaths net, String serverAddress, long bytes, String serverMode,
-                                              boolean withSwitch) throws Exception {
-        return transfer(net, serverAddress, bytes, serverMode, withSwitch, withSwitch);
-    }
-
-    static List<Map<String, String>> transfer(TwoPaths net, String serverAddress, long bytes, String serverMode,
-                                              boolean serverSwitch, boolean clientSwitch) throws Exception {
-        Forked serverJvm = Forked.jvm().in(net.server);
-        Forked clientJvm = Forked.jvm().in(net.client);
-        if (serverSwitch) {
-            serverJvm.enabled();
-        }
-        if (clientSwitch) {
-            clientJvm.enabled();
-        }
-        try (Forked.Running server = serverJvm.start(BulkApp.class.getName(), "server", PORT_ARG, serverMode)) {
-            server.awaitLine("listening=", 30);
-            Forked.Result client = clientJvm.run(BulkApp.class.getName(), 90, "client", serverAddress, PORT_ARG,
-                    String.valueOf(bytes)).assertExit(0);
-            Forked.Result s = server.finish(30).assertExit(0);
-            Map<String, String> sf = Lines.parse(s.stdout());
-            Map<String, String> cf = Lines.parse(client.stdout());
-            assertEquals(String.valueOf(bytes), sf.get("received"), s::toString);
-            assertEquals(cf.get("sha256"), sf.get("sha256"), "SHA-256 of the bytes sent and received");
-            return List.of(sf, cf);
-        }
-    }
-
     private static final long MIB = 1 << 20;
 
     /**
@@ -126,12 +97,12 @@ class MultipathIT {
             net.rateLimit("pb", rateMbit);
             long a0 = net.clientTxBytes("pa");
             long b0 = net.clientTxBytes("pb");
-            Map<String, String> two = transfer(net, TwoPaths.A4_SERVER, bytes, "blocking", true).get(0);
+            Map<String, String> two = net.transfer(TwoPaths.A4_SERVER, bytes, "blocking", true).get(0);
             long onA = net.clientTxBytes("pa") - a0;
             long onB = net.clientTxBytes("pb") - b0;
 
             net.down("pb");
-            Map<String, String> one = transfer(net, TwoPaths.A4_SERVER, bytes, "selector", true).get(0);
+            Map<String, String> one = net.transfer(TwoPaths.A4_SERVER, bytes, "selector", true).get(0);
 
             double twoMbps = bytes * 8.0 / 1000 / Long.parseLong(two.get("millis"));
             double oneMbps = bytes * 8.0 / 1000 / Long.parseLong(one.get("millis"));
@@ -255,7 +226,7 @@ class MultipathIT {
                 assertEquals("false", f.get("multipath"), f::toString);
                 assertEquals("none", f.get("infoSubflows"), f::toString);
             }
-            Map<String, String> bulk = transfer(net, TwoPaths.A4_SERVER, 4 * MIB, "blocking", true).get(0);
+            Map<String, String> bulk = net.transfer(TwoPaths.A4_SERVER, 4 * MIB, "blocking", true).get(0);
             assertEquals(String.valueOf(4 * MIB), bulk.get("received"));
             String rules = net.server.exec("nft", "list chain inet middlebox strip");
             assertTrue(rules.matches("(?s).*counter packets [1-9].*"), "the middlebox rule matched:\n" + rules);
@@ -297,8 +268,8 @@ class MultipathIT {
             assertEquals(0, net.server.counter("MPTcpExtMPCapableSYNRX"), "no MP_CAPABLE SYN arrived");
 
             // and bulk data arrives intact in both mixed combinations
-            transfer(net, TwoPaths.A4_SERVER, 8 * MIB, "selector", false, true);
-            transfer(net, TwoPaths.A4_SERVER, 8 * MIB, "blocking", true, false);
+            net.transfer(TwoPaths.A4_SERVER, 8 * MIB, "selector", false, true);
+            net.transfer(TwoPaths.A4_SERVER, 8 * MIB, "blocking", true, false);
         }
     }
 

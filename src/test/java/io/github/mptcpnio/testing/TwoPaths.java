@@ -1,6 +1,10 @@
 package io.github.mptcpnio.testing;
 
+import apps.BulkApp;
+
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Two hosts joined by two links: network namespaces "client" and "server" with veth pairs {@code pa} (path A:
@@ -95,6 +99,43 @@ public final class TwoPaths implements AutoCloseable {
     /** Bytes the client has transmitted on a path. */
     public long clientTxBytes(String path) throws IOException {
         return Long.parseLong(client.exec("cat", "/sys/class/net/" + path + "/statistics/tx_bytes").trim());
+    }
+
+    /**
+     * One bulk transfer of {@code bytes} from the client namespace to the server namespace with the unmodified
+     * {@link BulkApp} in forked JVMs ({@code serverMode}: blocking or selector), each with or without the switch.
+     * Fails unless every byte arrived with the same SHA-256. Returns the server's and the client's key=value facts
+     * ({@code millis}, {@code maxStallMs}, ...). Plain assertions, no JUnit: bench/ uses it too.
+     */
+    public List<Map<String, String>> transfer(String serverAddress, long bytes, String serverMode,
+                                              boolean serverSwitch, boolean clientSwitch) throws Exception {
+        Forked serverJvm = Forked.jvm().in(server);
+        Forked clientJvm = Forked.jvm().in(client);
+        if (serverSwitch) {
+            serverJvm.enabled();
+        }
+        if (clientSwitch) {
+            clientJvm.enabled();
+        }
+        String port = String.valueOf(PORT);
+        try (Forked.Running s = serverJvm.start(BulkApp.class.getName(), "server", port, serverMode)) {
+            s.awaitLine("listening=", 30);
+            Forked.Result c = clientJvm.run(BulkApp.class.getName(), 300, "client", serverAddress, port,
+                    String.valueOf(bytes)).assertExit(0);
+            Forked.Result r = s.finish(30).assertExit(0);
+            Map<String, String> sf = Lines.parse(r.stdout());
+            Map<String, String> cf = Lines.parse(c.stdout());
+            if (!String.valueOf(bytes).equals(sf.get("received")) || !sf.get("sha256").equals(cf.get("sha256"))) {
+                throw new AssertionError("bytes lost or changed:\n" + r + "\n" + c);
+            }
+            return List.of(sf, cf);
+        }
+    }
+
+    /** {@link #transfer(String, long, String, boolean, boolean)} with the switch on both ends or on neither. */
+    public List<Map<String, String>> transfer(String serverAddress, long bytes, String serverMode, boolean withSwitch)
+            throws Exception {
+        return transfer(serverAddress, bytes, serverMode, withSwitch, withSwitch);
     }
 
     @Override

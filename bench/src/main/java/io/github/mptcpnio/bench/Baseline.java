@@ -1,0 +1,64 @@
+package io.github.mptcpnio.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ways a JVM gets its sockets, measured side by side. Every benchmark JVM is started with
+ * {@code -Dbench.baseline=<name>} and checks in its set-up that it really runs the way its name says ({@link Check}),
+ * so that a result can never be filed under the wrong baseline.
+ */
+enum Baseline {
+    /** The JDK's default provider: plain TCP. */
+    JDK("jdk", false, false),
+    /** The JDK's default provider under {@code mptcpize run}: LD_PRELOAD turns every TCP socket() into MPTCP. */
+    MPTCPIZE("mptcpize", true, false),
+    /** Our provider through the system property (the switch). */
+    SWITCH("mptcp-nio", true, true),
+    /** Our provider through {@code -javaagent}. */
+    AGENT("mptcp-nio-agent", true, true);
+
+    static final String EXPORT = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
+    static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    static final String PROPERTY = "bench.baseline";
+
+    final String label;
+    final boolean mptcp;
+    final boolean ourProvider;
+
+    Baseline(String label, boolean mptcp, boolean ourProvider) {
+        this.label = label;
+        this.mptcp = mptcp;
+        this.ourProvider = ourProvider;
+    }
+
+    static Baseline named(String label) {
+        for (Baseline b : values()) {
+            if (b.label.equals(label)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("unknown baseline '" + label + "'; one of jdk, mptcpize, mptcp-nio, "
+                + "mptcp-nio-agent");
+    }
+
+    /**
+     * JVM options. Every baseline gets the export and native access, so that {@link Check} can ask the kernel about
+     * its sockets; only the switch, the agent or the preload differ.
+     */
+    List<String> jvmArgs(Path agentJar) {
+        List<String> args = new ArrayList<>(List.of(EXPORT, NATIVE_ACCESS, "-D" + PROPERTY + "=" + label));
+        if (this == SWITCH) {
+            args.add("-Djava.nio.channels.spi.SelectorProvider=io.github.mptcpnio.MptcpSelectorProvider");
+        } else if (this == AGENT) {
+            args.add("-javaagent:" + agentJar);
+        }
+        return args;
+    }
+
+    /** What runs before {@code java}: {@code mptcpize run} for that baseline, nothing for the others. */
+    List<String> launcher() {
+        return this == MPTCPIZE ? List.of("mptcpize", "run") : List.of();
+    }
+}

@@ -1,0 +1,295 @@
+package io.github.mptcpnio.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/** Writes {@link Results} as Markdown: a table per benchmark, ratios, targets, machine, method. */
+final class Report {
+    private final Results r;
+    private final StringBuilder md = new StringBuilder();
+
+    Report(Results r) {
+        this.r = r;
+    }
+
+    String markdown() {
+        line("# mptcp-nio benchmark results");
+        line("");
+        if (r.smoke) {
+            line("> **Smoke run** (`--smoke`: one tiny iteration of each benchmark). These figures only show that "
+                    + "every benchmark runs; they are not measurements.");
+            line("");
+        }
+        line("Measured " + r.started.toLocalDate() + " (" + r.started.toLocalTime().withNano(0) + " UTC) on "
+                + machine() + ". Commit " + System.getProperty("bench.commit", "unknown") + ".");
+        line("Reproduce: `bench/run.sh` as root (about 15 minutes); one part alone: `bench/run.sh --only bulk` "
+                + "(see Methodology).");
+        line("");
+        line("Baselines, all in this run: **jdk** — the JDK's default provider, plain TCP; **mptcpize** — the same "
+                + "JDK provider under `mptcpize run` (LD_PRELOAD turns every TCP `socket()` into MPTCP: the kernel's "
+                + "data path with nothing of ours in it); **mptcp-nio** — our provider through the system property; "
+                + "**agent** — our provider through `-javaagent`. Every benchmark JVM checks in its set-up that its "
+                + "provider, its preload and the kernel's view of a real connection (MPTCP or not) match its "
+                + "baseline, and fails otherwise. Ratios are of medians: `nio/mptcpize` and `nio/jdk` use the "
+                + "mptcp-nio column.");
+        line("");
+        targets();
+        open();
+        connect();
+        bulk();
+        latency();
+        startup();
+        twoPath();
+        methodology();
+        return md.toString();
+    }
+
+    // ---- targets --------------------------------------------------------------------------------------------------
+
+    private void targets() {
+        line("## Targets");
+        line("");
+        line("| target | measured | met |");
+        line("|---|---|---|");
+        if (r.open != null) {
+            r.open.forEach((method, m) -> {
+                double ratio = ratio(m, Baseline.SWITCH, Baseline.MPTCPIZE);
+                target("channel open+close (" + method + "): ≤ 1.5× mptcpize's cost", fmt(ratio, 2) + "×",
+                        ratio <= 1.5);
+            });
+        }
+        if (r.connect != null) {
+            double rate = 1 / ratio(r.connect, Baseline.SWITCH, Baseline.MPTCPIZE);
+            target("connection set-up: ≥ 0.95× mptcpize's connections/s", fmt(rate, 3) + "×", rate >= 0.95);
+        }
+        if (r.bulk != null) {
+            double ratio = ratio(r.bulk, Baseline.SWITCH, Baseline.MPTCPIZE);
+            target("bulk throughput: 0.97–1.03× mptcpize", fmt(ratio, 3) + "×", ratio >= 0.97 && ratio <= 1.03);
+        }
+        if (r.latency != null) {
+            r.latency.forEach((size, m) -> {
+                for (int p = 0; p < 3; p++) {
+                    double ratio = m.get(Baseline.SWITCH)[p].median() / m.get(Baseline.MPTCPIZE)[p].median();
+                    target("latency " + size + " B " + PERCENTILES[p] + ": 0.97–1.03× mptcpize", fmt(ratio, 3) + "×",
+                            ratio >= 0.97 && ratio <= 1.03);
+                }
+            });
+        }
+        if (r.startup != null) {
+            for (Baseline b : new Baseline[] {Baseline.SWITCH, Baseline.AGENT}) {
+                double added = r.startup.get(b).median() - r.startup.get(Baseline.JDK).median();
+                target("start-up (" + b.label + "): ≤ 60 ms added over jdk", fmt(added, 1) + " ms", added <= 60);
+            }
+        }
+        if (r.twoPath != null) {
+            target("two equal paths: ≥ 1.8× one path", fmt(r.twoPath.ratio.median(), 2) + "×",
+                    r.twoPath.ratio.median() >= 1.8);
+            target("failover: transfer completes, no byte lost", r.twoPath.intact ? "SHA-256 equal, longest stall "
+                    + r.twoPath.maxStallMs + " ms" : "bytes lost", r.twoPath.intact);
+        }
+        line("");
+    }
+
+    private void target(String what, String measured, boolean met) {
+        line("| " + what + " | " + measured + " | " + (met ? "yes" : "**no**") + " |");
+    }
+
+    // ---- per benchmark --------------------------------------------------------------------------------------------
+
+    private void open() {
+        if (r.open == null) {
+            return;
+        }
+        line("## 1. Channel open + close");
+        line("");
+        line("JMH `ChannelOpenBench`, average time per `open()` + `close()` of an unconnected channel, ns/op "
+                + "(lower is better); median (min–max) of all measured iterations.");
+        line("");
+        header("channel");
+        r.open.forEach((method, m) -> row(method, m, 0));
+        line("");
+    }
+
+    private void connect() {
+        if (r.connect == null) {
+            return;
+        }
+        line("## 2. Connection set-up");
+        line("");
+        line("JMH `ConnectBench`: connect + accept + 1-byte echo + close over loopback, both ends of the baseline, "
+                + "µs per connection (lower is better); connections/s is its inverse.");
+        line("");
+        header("");
+        row("µs/connection", r.connect, 2);
+        StringBuilder perSecond = new StringBuilder("| connections/s |");
+        for (Baseline b : Baseline.values()) {
+            perSecond.append(' ').append(fmt(1e6 / r.connect.get(b).median(), 0)).append(" |");
+        }
+        perSecond.append(" | |");
+        line(perSecond.toString());
+        line("");
+    }
+
+    private void bulk() {
+        if (r.bulk == null) {
+            return;
+        }
+        line("## 3. Bulk throughput");
+        line("");
+        line("JMH `BulkBench`: " + (r.bulkBytes >> 20) + " MiB per operation over one loopback connection, sender "
+                + "thread and receiving Selector loop, MB/s = 10^6 bytes/s (higher is better).");
+        line("");
+        header("");
+        row("MB/s", r.bulk, 0);
+        line("");
+    }
+
+    private static final String[] PERCENTILES = {"p50", "p99", "p99.9"};
+
+    private void latency() {
+        if (r.latency == null) {
+            return;
+        }
+        line("## 4. Request/response latency");
+        line("");
+        line("`LatencyMain`: one loopback connection, client and echo server each driven by a Selector, TCP_NODELAY; "
+                + r.latencyCount + " round trips per fork recorded in an HdrHistogram after a warm-up; µs (lower is "
+                + "better); median (min–max) over forks.");
+        line("");
+        r.latency.forEach((size, m) -> {
+            line("**" + size + " B messages**");
+            line("");
+            header("percentile");
+            for (int p = 0; p < 3; p++) {
+                int index = p;
+                Map<Baseline, Stat> column = new java.util.EnumMap<>(Baseline.class);
+                m.forEach((b, s) -> column.put(b, s[index]));
+                row(PERCENTILES[p], column, 1);
+            }
+            line("");
+        });
+    }
+
+    private void startup() {
+        if (r.startup == null) {
+            return;
+        }
+        line("## 5. Start-up: JVM start to first connection established");
+        line("");
+        line("`StartupApp` in a fresh JVM: listen on loopback, connect, accept; timed from process start to its "
+                + "`established` line; ms (lower is better); median (min–max) over rounds, baselines rotated per "
+                + "round after two warm-up rounds.");
+        line("");
+        header("");
+        row("ms", r.startup, 1);
+        double jdk = r.startup.get(Baseline.JDK).median();
+        line("| added over jdk (ms) | – | " + fmt(r.startup.get(Baseline.MPTCPIZE).median() - jdk, 1) + " | "
+                + fmt(r.startup.get(Baseline.SWITCH).median() - jdk, 1) + " | "
+                + fmt(r.startup.get(Baseline.AGENT).median() - jdk, 1) + " | | |");
+        line("");
+    }
+
+    private void twoPath() {
+        Results.TwoPath t = r.twoPath;
+        if (t == null) {
+            return;
+        }
+        line("## 6. Two paths");
+        line("");
+        line("The multipath test fixture (`TwoPaths`): namespaces `client` and `server` joined by veth path A "
+                + "(192.0.2.0/24) and path B (198.51.100.0/24), both limited to " + t.rateMbit + " Mbit/s with tbf; "
+                + "the server announces its path-B address. The unmodified `BulkApp` with the switch sends "
+                + (t.bytes >> 20) + " MiB; goodput = bytes / (first byte to EOF at the receiver); median (min–max) "
+                + "over " + t.ratio.n() + " alternating repetitions.");
+        line("");
+        line("| | Mbit/s |");
+        line("|---|---|");
+        line("| one path (path B down) | " + t.onePath.format(1) + " |");
+        line("| two paths | " + t.twoPaths.format(1) + " |");
+        line("| ratio two / one | " + t.ratio.format(2) + " |");
+        line("| share of path A in the two-path runs (wire bytes, %) | " + t.shareA.format(0) + " |");
+        line("");
+        line("**Failover:** " + (t.failoverBytes >> 20) + " MiB; path A goes down once the receiver has "
+                + (t.downAfterBytes >> 20) + " MiB (at " + fmt(t.downAtSeconds, 1) + " s). The transfer "
+                + (t.intact ? "completed with the same SHA-256 on both ends" : "**lost data**") + " in "
+                + t.failoverMillis + " ms; the longest gap between two reads that returned data was " + t.maxStallMs
+                + " ms.");
+        line("");
+        line("![throughput per path over time, failover](" + t.plot + ")");
+        line("");
+    }
+
+    private void methodology() {
+        line("## Methodology");
+        line("");
+        line("- One session runs every baseline on the same machine, one after the other (JMH) or interleaved "
+                + "(forked harnesses), so ratios compare like with like. Nothing else ran on the machine.");
+        line("- JMH benchmarks (1–3): 2 forks × (3 warm-up + 5 measured iterations of 1 s); bulk: 2 forks × (3 "
+                + "warm-up + 8 measured single-shot operations of 1 GiB). Columns give median (min–max) over all "
+                + "measured iterations of both forks: the spread is the noise.");
+        line("- Latency (4): 3 fresh JVMs per baseline and size, each 20,000 warm-up round trips, then 200,000 "
+                + "recorded; the table gives median (min–max) of the per-fork percentiles.");
+        line("- Start-up (5): 20 counted rounds × 4 baselines, order rotated each round, 2 warm-up rounds first.");
+        line("- Two paths (6): 3 repetitions of two-path / one-path, then one failover run; link counters sampled "
+                + "every 100 ms.");
+        line("- Rerun one part: `bench/run.sh --only open|connect|bulk|latency|startup|twopath` (comma-separated; "
+                + "writes `RESULTS.md` with just those parts into `--out`, default `bench/`). One JMH benchmark by "
+                + "hand: `java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main BulkBench -jvmArgsAppend "
+                + "\"-Dbench.baseline=jdk --add-exports=java.base/sun.nio.ch=ALL-UNNAMED\"` (the baseline property "
+                + "is required; the set-up check refuses a wrong one).");
+        line("- Benchmarks are never run as tests; CI (`.ci/run`) builds them and runs `bench/run.sh --smoke`, one "
+                + "tiny iteration of each.");
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    private void header(String first) {
+        line("| " + first + " | jdk | mptcpize | mptcp-nio | agent | nio/mptcpize | nio/jdk |");
+        line("|---|---|---|---|---|---|---|");
+    }
+
+    /** A row of medians (min–max) and the two ratios of medians. */
+    private void row(String name, Map<Baseline, Stat> m, int decimals) {
+        StringBuilder s = new StringBuilder("| " + name + " |");
+        for (Baseline b : Baseline.values()) {
+            Stat st = m.get(b);
+            s.append(' ').append(st == null ? "–" : st.format(decimals)).append(" |");
+        }
+        s.append(' ').append(fmt(ratio(m, Baseline.SWITCH, Baseline.MPTCPIZE), 3)).append(" |");
+        s.append(' ').append(fmt(ratio(m, Baseline.SWITCH, Baseline.JDK), 3)).append(" |");
+        line(s.toString());
+    }
+
+    private static double ratio(Map<Baseline, Stat> m, Baseline a, Baseline b) {
+        return m.get(a).median() / m.get(b).median();
+    }
+
+    private static String fmt(double v, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    private void line(String s) {
+        md.append(s).append('\n');
+    }
+
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    cpu = l.substring(l.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            cpu = "CPU unreadable: " + e.getMessage();
+        }
+        return "Linux " + System.getProperty("os.version") + ", " + Runtime.getRuntime().availableProcessors()
+                + " cores (" + cpu + "), " + System.getProperty("java.vm.vendor") + " JDK "
+                + System.getProperty("java.runtime.version") + ", mptcpd (mptcpize) "
+                + System.getProperty("bench.mptcpize", "version unknown");
+    }
+}

@@ -1,0 +1,43 @@
+package io.github.mptcpnio.bench;
+
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+
+/** What one run of the {@link Suite} measured; a part that did not run stays null. */
+final class Results {
+    boolean smoke;
+    ZonedDateTime started;
+    /** Method → baseline → nanoseconds per open+close. */
+    Map<String, Map<Baseline, Stat>> open;
+    /** Baseline → microseconds per connect+accept+echo+close. */
+    Map<Baseline, Stat> connect;
+    long bulkBytes;
+    /** Baseline → MB/s (10^6 bytes per second). */
+    Map<Baseline, Stat> bulk;
+    int latencyCount;
+    /** Message size → baseline → {p50, p99, p99.9} in microseconds, each over forks. */
+    Map<Integer, Map<Baseline, Stat[]>> latency;
+    /** Baseline → milliseconds from process start to the first connection established. */
+    Map<Baseline, Stat> startup;
+    TwoPath twoPath;
+
+    /** The two-path run: aggregation and failover. */
+    static final class TwoPath {
+        int rateMbit;
+        long bytes;
+        /** Goodput in Mbit/s over repetitions. */
+        Stat onePath;
+        Stat twoPaths;
+        Stat ratio;
+        Stat shareA;
+        long failoverBytes;
+        long downAfterBytes;
+        double downAtSeconds;
+        long maxStallMs;
+        long failoverMillis;
+        boolean intact;
+        List<double[]> series;
+        String plot;
+    }
+}

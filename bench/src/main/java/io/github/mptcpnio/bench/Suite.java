@@ -1,0 +1,295 @@
+package io.github.mptcpnio.bench;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the benchmarks against every baseline in one session and writes {@code RESULTS.md} (and the failover plot)
+ * into the output directory.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.github.mptcpnio.bench.Suite
+ *      --agent-jar target/mptcp-nio-&lt;v&gt;-all.jar [--out bench] [--only open,connect,bulk,latency,startup,twopath]
+ *      [--smoke]
+ * </pre>
+ * {@code --smoke} runs one tiny iteration of each (what CI does); its figures mean nothing and are labelled so.
+ * Needs root (network namespaces for the two-path run) and {@code mptcpize} (Debian package mptcpd).
+ */
+public final class Suite {
+    static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "twopath");
+
+    final boolean smoke;
+    final Path agentJar;
+    final Path out;
+    final Set<String> only;
+    final Results results = new Results();
+    private Path mptcpizeJava;
+
+    Suite(boolean smoke, Path agentJar, Path out, Set<String> only) {
+        this.smoke = smoke;
+        this.agentJar = agentJar;
+        this.out = out;
+        this.only = only;
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean smoke = false;
+        Path agent = null;
+        Path out = Path.of("bench");
+        Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "twopath"));
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--smoke" -> smoke = true;
+                case "--agent-jar" -> agent = Path.of(args[++i]).toAbsolutePath();
+                case "--out" -> out = Path.of(args[++i]);
+                case "--only" -> {
+                    only = new LinkedHashSet<>(List.of(args[++i].split(",")));
+                    if (!PARTS.containsAll(only)) {
+                        throw new IllegalArgumentException("--only takes some of " + PARTS + ", not " + only);
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (agent == null || !Files.isRegularFile(agent)) {
+            throw new IllegalArgumentException("--agent-jar must name the built mptcp-nio-<v>-all.jar, got " + agent);
+        }
+        Files.createDirectories(out);
+        new Suite(smoke, agent, out, only).run();
+    }
+
+    void run() throws Exception {
+        results.smoke = smoke;
+        results.started = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+        List<Baseline> all = List.of(Baseline.values());
+        if (only.contains("open")) {
+            results.open = jmh(ChannelOpenBench.class, all, Map.of());
+        }
+        if (only.contains("connect")) {
+            results.connect = jmh(ConnectBench.class, all, Map.of()).get("connectEchoClose");
+        }
+        if (only.contains("bulk")) {
+            long bytes = smoke ? 8L << 20 : 1L << 30;
+            results.bulkBytes = bytes;
+            Map<Baseline, Stat> millis = jmh(BulkBench.class, all, Map.of("bytes", String.valueOf(bytes)))
+                    .get("transfer");
+            results.bulk = new EnumMap<>(Baseline.class);
+            millis.forEach((b, s) -> results.bulk.put(b, s.map(ms -> bytes / 1e6 / (ms / 1e3))));
+        }
+        if (only.contains("latency")) {
+            latency(all);
+        }
+        if (only.contains("startup")) {
+            startup(all);
+        }
+        if (only.contains("twopath")) {
+            results.twoPath = new TwoPathRun(smoke, out).run();
+        }
+        Path file = out.resolve("RESULTS.md");
+        Files.writeString(file, new Report(results).markdown());
+        System.out.println("wrote " + file.toAbsolutePath());
+    }
+
+    // ---- JMH ------------------------------------------------------------------------------------------------------
+
+    /** Runs one JMH class once per baseline; returns method name → baseline → statistics of all iterations. */
+    Map<String, Map<Baseline, Stat>> jmh(Class<?> bench, List<Baseline> baselines, Map<String, String> params)
+            throws RunnerException, IOException {
+        Map<String, Map<Baseline, Stat>> byMethod = new LinkedHashMap<>();
+        for (Baseline b : baselines) {
+            ChainedOptionsBuilder o = new OptionsBuilder()
+                    .include("^" + Pattern.quote(bench.getName()) + "\\.")
+                    .jvmArgsAppend(b.jvmArgs(agentJar).toArray(new String[0]))
+                    .shouldFailOnError(true);
+            if (b == Baseline.MPTCPIZE) {
+                o.jvm(mptcpizeJava().toString());
+            }
+            params.forEach(o::param);
+            if (smoke) {
+                o.forks(1).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(100));
+            }
+            System.out.println("=== " + bench.getSimpleName() + " on " + b.label);
+            for (RunResult r : new Runner(o.build()).run()) {
+                String method = r.getParams().getBenchmark();
+                method = method.substring(method.lastIndexOf('.') + 1);
+                byMethod.computeIfAbsent(method, m -> new EnumMap<>(Baseline.class))
+                        .put(b, Stat.of(r.getPrimaryResult().getStatistics()));
+            }
+        }
+        return byMethod;
+    }
+
+    /** JMH forks through the {@code jvm} it is given; for mptcpize that is a script that runs java under it. */
+    private Path mptcpizeJava() throws IOException {
+        if (mptcpizeJava == null) {
+            Path script = Files.createTempFile("mptcpize-java", ".sh",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            script.toFile().deleteOnExit();
+            Files.writeString(script, "#!/bin/sh\nexec mptcpize run '" + javaBin() + "' \"$@\"\n");
+            mptcpizeJava = script;
+        }
+        return mptcpizeJava;
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    // ---- forked harnesses -----------------------------------------------------------------------------------------
+
+    List<String> command(Baseline b, String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(b.launcher());
+        cmd.add(javaBin());
+        cmd.addAll(b.jvmArgs(agentJar));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static final Pattern LATENCY =
+            Pattern.compile("latency size=(\\d+) count=(\\d+) p50=([\\d.]+) p99=([\\d.]+) p999=([\\d.]+) max=([\\d.]+)");
+
+    /** Benchmark 4: {@link LatencyMain} in fresh JVMs, forks interleaved across baselines. */
+    void latency(List<Baseline> baselines) throws Exception {
+        int forks = smoke ? 1 : 3;
+        int warmup = smoke ? 100 : 20_000;
+        int count = smoke ? 1_000 : 200_000;
+        results.latencyCount = count;
+        Map<Integer, Map<Baseline, List<double[]>>> samples = new LinkedHashMap<>();
+        for (int fork = 0; fork < forks; fork++) {
+            for (int size : new int[] {64, 4096}) {
+                for (Baseline b : baselines) {
+                    System.out.println("=== latency " + size + " B on " + b.label + ", fork " + (fork + 1));
+                    String line = lineStarting("latency ", exec(command(b, LatencyMain.class.getName(), String.valueOf(size),
+                            String.valueOf(warmup), String.valueOf(count)), 300));
+                    Matcher m = LATENCY.matcher(line);
+                    if (!m.matches() || Long.parseLong(m.group(2)) != count) {
+                        throw new IllegalStateException("unexpected output: " + line);
+                    }
+                    System.out.println(line);
+                    samples.computeIfAbsent(size, s -> new EnumMap<>(Baseline.class))
+                            .computeIfAbsent(b, x -> new ArrayList<>())
+                            .add(new double[] {Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)),
+                                Double.parseDouble(m.group(5))});
+                }
+            }
+        }
+        results.latency = new LinkedHashMap<>();
+        samples.forEach((size, byBaseline) -> {
+            Map<Baseline, Stat[]> stats = new EnumMap<>(Baseline.class);
+            byBaseline.forEach((b, forksOf) -> {
+                Stat[] s = new Stat[3];
+                for (int p = 0; p < 3; p++) {
+                    List<Double> values = new ArrayList<>();
+                    for (double[] f : forksOf) {
+                        values.add(f[p]);
+                    }
+                    s[p] = Stat.of(values);
+                }
+                stats.put(b, s);
+            });
+            results.latency.put(size, stats);
+        });
+    }
+
+    /**
+     * Benchmark 5: JVM start to first connection established ({@link StartupApp}), timed from process start to its
+     * {@code established} line. Rounds rotate the order of the baselines; the first two rounds are warm-up (page
+     * cache, CDS archive) and are not counted.
+     */
+    void startup(List<Baseline> baselines) throws Exception {
+        int rounds = smoke ? 1 : 20;
+        int warmupRounds = smoke ? 0 : 2;
+        Map<Baseline, List<Double>> millis = new EnumMap<>(Baseline.class);
+        for (int round = 0; round < warmupRounds + rounds; round++) {
+            for (int i = 0; i < baselines.size(); i++) {
+                Baseline b = baselines.get((i + round) % baselines.size());
+                double ms = timeToEstablished(command(b, StartupApp.class.getName()), b);
+                if (round >= warmupRounds) {
+                    millis.computeIfAbsent(b, x -> new ArrayList<>()).add(ms);
+                }
+            }
+        }
+        results.startup = new EnumMap<>(Baseline.class);
+        millis.forEach((b, v) -> results.startup.put(b, Stat.of(v)));
+        System.out.println("=== startup " + results.startup);
+    }
+
+    private static double timeToEstablished(List<String> cmd, Baseline b) throws Exception {
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        long established = -1;
+        StringBuilder all = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.equals("established") && established < 0) {
+                    established = System.nanoTime();
+                }
+                all.append(line).append('\n');
+            }
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || established < 0
+                || !all.toString().contains("verified " + b.label)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("start-up run failed: " + cmd + "\n" + all);
+        }
+        return (established - start) / 1e6;
+    }
+
+    /** Runs a command, fails on a non-zero exit or a timeout, returns stdout and stderr. */
+    static String exec(List<String> cmd, long seconds) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        return "<unreadable: " + e + ">";
+                    }
+                });
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out after " + seconds + " s: " + cmd);
+        }
+        String text = output.join();
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("exit " + p.exitValue() + ": " + cmd + "\n" + text);
+        }
+        return text;
+    }
+
+    private static String lineStarting(String prefix, String text) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(prefix)) {
+                return line.strip();
+            }
+        }
+        throw new IllegalStateException("no line starting with '" + prefix + "' in:\n" + text);
+    }
+}
