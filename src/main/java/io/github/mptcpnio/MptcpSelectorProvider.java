@@ -2,6 +2,7 @@ package io.github.mptcpnio;
 
 import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.internal.Reseater;
+import io.github.mptcpnio.internal.Reseater.Kind;
 import io.github.mptcpnio.internal.Settings;
 
 import java.io.IOException;
@@ -99,7 +100,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
      */
     @Override
     public ServerSocketChannel openServerSocketChannel() throws IOException {
-        return reseater.upgrade(platform().openServerSocketChannel(), true);
+        return reseater.upgrade(platform().openServerSocketChannel(), Kind.SERVER);
     }
 
     /**
@@ -112,7 +113,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
         ServerSocketChannel channel = platform().openServerSocketChannel(family);
-        return isIp(family) ? reseater.upgrade(channel, true) : channel;
+        return isIp(family) ? reseater.upgrade(channel, Kind.of(true, family)) : channel;
     }
 
     /**
@@ -124,7 +125,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
      */
     @Override
     public SocketChannel openSocketChannel() throws IOException {
-        return reseater.upgrade(platform().openSocketChannel(), false);
+        return reseater.upgrade(platform().openSocketChannel(), Kind.SOCKET);
     }
 
     /**
@@ -137,7 +138,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
         SocketChannel channel = platform().openSocketChannel(family);
-        return isIp(family) ? reseater.upgrade(channel, false) : channel;
+        return isIp(family) ? reseater.upgrade(channel, Kind.of(false, family)) : channel;
     }
 
     /**

@@ -84,6 +84,34 @@ class ReseatStateIT {
         }
     }
 
+    /**
+     * The creation-time state is read from the kernel for the first channel of each kind and reused for later ones
+     * (Reseater.CreationState). Every later channel of every kind, opened in any order from a fresh provider, must
+     * still have exactly the JDK's kernel state and be MPTCP.
+     */
+    @org.junit.jupiter.api.Test
+    void laterChannelsOfEveryKindGetTheSameStateAsTheFirst() throws Exception {
+        SelectorProvider fresh = new MptcpSelectorProvider();
+        List<Arguments> kinds = cases().filter(a -> (boolean) a.get()[2]).toList();
+        for (int round = 0; round < 3; round++) {
+            for (Arguments kind : round == 1 ? reversed(kinds) : kinds) {
+                boolean server = (boolean) kind.get()[0];
+                String family = (String) kind.get()[1];
+                try (NetworkChannel jdk = open(JDK, server, family); NetworkChannel ours = open(fresh, server, family)) {
+                    assertEquals(262, ModeProbe.protocol(ours), kind::toString);
+                    assertEquals(kernelState(jdk), kernelState(ours), "round " + round + " server=" + server
+                            + " family=" + family);
+                }
+            }
+        }
+    }
+
+    private static <T> List<T> reversed(List<T> list) {
+        List<T> out = new ArrayList<>(list);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
     /** Every supported option's value as the JDK reads it, or the exception class it throws. */
     static Map<String, String> options(NetworkChannel ch) {
         Map<String, String> out = new TreeMap<>();

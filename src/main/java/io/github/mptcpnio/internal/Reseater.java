@@ -8,10 +8,13 @@ import io.github.mptcpnio.internal.linux.NativeCallException;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.ProtocolFamily;
 import java.net.SocketException;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.NetworkChannel;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Turns a freshly created JDK socket channel into an MPTCP one: creates an MPTCP socket of the same domain, copies
@@ -45,9 +48,56 @@ public final class Reseater {
     }
 
     private final Settings settings;
+    /** The JDK's creation-time state per {@link Kind}, read from the first channel of that kind. */
+    private final AtomicReferenceArray<CreationState> learned = new AtomicReferenceArray<>(Kind.values().length);
 
     public Reseater(Settings settings) {
         this.settings = settings;
+    }
+
+    /** How a channel was opened: listener or not, and the family asked for (none: the JDK's default). */
+    public enum Kind {
+        SOCKET, SOCKET_INET, SOCKET_INET6, SERVER, SERVER_INET, SERVER_INET6;
+
+        public static Kind of(boolean server, ProtocolFamily family) {
+            int f = family == null ? 0 : family == StandardProtocolFamily.INET ? 1 : 2;
+            return values()[(server ? 3 : 0) + f];
+        }
+
+        boolean server() {
+            return ordinal() >= 3;
+        }
+    }
+
+    /**
+     * What the JDK set up on a new socket, as the kernel reports it.
+     *
+     * @param domain {@code SO_DOMAIN}
+     * @param mptcp whether the JDK's socket already is MPTCP (under {@code mptcpize}, say)
+     * @param v6only {@code IPV6_V6ONLY}, or -1 for {@code AF_INET}
+     * @param reuse {@code SO_REUSEADDR}
+     * @param statusFlags {@code F_GETFL}, where {@code O_NONBLOCK} lives
+     * @param descriptorFlags {@code F_GETFD}, where {@code FD_CLOEXEC} lives
+     */
+    record CreationState(int domain, boolean mptcp, int v6only, int reuse, int statusFlags, int descriptorFlags) {
+        static CreationState read(LibC libc, int fd) throws NativeCallException {
+            int domain = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_DOMAIN, "SOL_SOCKET, SO_DOMAIN");
+            if (domain != Linux.AF_INET && domain != Linux.AF_INET6) {
+                return new CreationState(domain, false, -1, 0, 0, 0);
+            }
+            boolean mptcp = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SOL_SOCKET, SO_PROTOCOL")
+                    == Linux.IPPROTO_MPTCP;
+            int v6only = domain == Linux.AF_INET6
+                    ? libc.getsockoptInt(fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, "IPPROTO_IPV6, IPV6_V6ONLY") : -1;
+            return new CreationState(domain, mptcp, v6only,
+                    libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, "SOL_SOCKET, SO_REUSEADDR"),
+                    libc.fcntl(fd, Linux.F_GETFL, 0), libc.fcntl(fd, Linux.F_GETFD, 0));
+        }
+
+        /** Whether there is anything to do: an IP socket that is not MPTCP yet. */
+        boolean reseatable() {
+            return (domain == Linux.AF_INET || domain == Linux.AF_INET6) && !mptcp;
+        }
     }
 
     /**
@@ -56,7 +106,8 @@ public final class Reseater {
      * @return the same channel, re-seated or not
      * @throws IOException in strict mode when MPTCP is refused, or when resources ran out (channel closed)
      */
-    public <C extends NetworkChannel> C upgrade(C channel, boolean server) throws IOException {
+    public <C extends NetworkChannel> C upgrade(C channel, Kind kind) throws IOException {
+        boolean server = kind.server();
         announceOnce(settings);
         if (!settings.mode().covers(server)) {
             return channel;
@@ -74,7 +125,12 @@ public final class Reseater {
         LibC libc = Availability.libc();
         int fd = JdkShim.fd(channel);
         try {
-            if (reseat(libc, fd)) {
+            CreationState state = learned.get(kind.ordinal());
+            if (state == null) {
+                state = CreationState.read(libc, fd);
+                learned.set(kind.ordinal(), state);
+            }
+            if (reseat(libc, fd, state)) {
                 Counters.upgraded();
                 Log.LOG.log(Level.TRACE, () -> (server ? "listener" : "socket") + " fd " + fd + " re-seated as MPTCP");
             }
@@ -97,35 +153,29 @@ public final class Reseater {
     }
 
     /**
-     * Re-seats {@code fd} as an MPTCP socket.
+     * Re-seats {@code fd} as an MPTCP socket with the JDK's creation-time {@code state} (four system calls for a
+     * client socket: socket, setsockopt, dup3, close).
      *
      * @return false when there was nothing to do (not an IP socket, or already MPTCP, e.g. under mptcpize)
      */
-    static boolean reseat(LibC libc, int fd) throws NativeCallException {
-        int domain = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_DOMAIN, "SOL_SOCKET, SO_DOMAIN");
-        if (domain != Linux.AF_INET && domain != Linux.AF_INET6) {
+    static boolean reseat(LibC libc, int fd, CreationState state) throws NativeCallException {
+        if (!state.reseatable()) {
             return false;
         }
-        if (libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SOL_SOCKET, SO_PROTOCOL")
-                == Linux.IPPROTO_MPTCP) {
-            return false;
-        }
-        int statusFlags = libc.fcntl(fd, Linux.F_GETFL, 0);
-        int descriptorFlags = libc.fcntl(fd, Linux.F_GETFD, 0);
-        int v6only = domain == Linux.AF_INET6
-                ? libc.getsockoptInt(fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, "IPPROTO_IPV6, IPV6_V6ONLY") : -1;
-        int reuse = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, "SOL_SOCKET, SO_REUSEADDR");
-
-        int mptcp = libc.socket(domain, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, Linux.IPPROTO_MPTCP);
+        int mptcp = libc.socket(state.domain(), Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, Linux.IPPROTO_MPTCP);
         try {
-            if (v6only >= 0) {
-                libc.setsockoptInt(mptcp, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, v6only, "IPPROTO_IPV6, IPV6_V6ONLY");
+            if (state.v6only() >= 0) {
+                libc.setsockoptInt(mptcp, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, state.v6only(),
+                        "IPPROTO_IPV6, IPV6_V6ONLY");
             }
-            if (reuse != 0) {
-                libc.setsockoptInt(mptcp, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, reuse, "SOL_SOCKET, SO_REUSEADDR");
+            if (state.reuse() != 0) {
+                libc.setsockoptInt(mptcp, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, state.reuse(),
+                        "SOL_SOCKET, SO_REUSEADDR");
             }
-            libc.fcntl(mptcp, Linux.F_SETFL, statusFlags); // O_NONBLOCK lives in the open file description
-            libc.dup3(mptcp, fd, (descriptorFlags & Linux.FD_CLOEXEC) != 0 ? Linux.O_CLOEXEC : 0);
+            if (state.statusFlags() != Linux.O_RDWR) { // what socket() gives; O_NONBLOCK lives here
+                libc.fcntl(mptcp, Linux.F_SETFL, state.statusFlags());
+            }
+            libc.dup3(mptcp, fd, (state.descriptorFlags() & Linux.FD_CLOEXEC) != 0 ? Linux.O_CLOEXEC : 0);
             return true;
         } finally {
             try {
