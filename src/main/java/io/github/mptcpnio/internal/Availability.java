@@ -28,7 +28,11 @@ public final class Availability {
 
     /** The binding; only call when {@link #unavailability()} is empty. */
     public static LibC libc() {
-        return LibC.instance().orElseThrow(() -> new IllegalStateException("native binding not loaded"));
+        Optional<LibC> libc = LibC.instance(); // no lambda: this runs at a JVM's first channel (start-up cost)
+        if (libc.isEmpty()) {
+            throw new IllegalStateException("native binding not loaded");
+        }
+        return libc.get();
     }
 
     static Optional<Unavailability> probe() {

@@ -131,8 +131,7 @@ public final class Reseater {
                 learned.set(kind.ordinal(), state);
             }
             if (reseat(libc, fd, state)) {
-                Counters.upgraded();
-                Log.LOG.log(Level.TRACE, () -> (server ? "listener" : "socket") + " fd " + fd + " re-seated as MPTCP");
+                Counters.upgraded(); // no log line: the success path never touches the logging backend
             }
             return channel;
         } catch (NativeCallException e) {
@@ -186,11 +185,66 @@ public final class Reseater {
         }
     }
 
-    /** The one line per JVM: MPTCP active, or why not and what to do. */
+    /**
+     * The one line per JVM: MPTCP active, or why not and what to do.
+     *
+     * <p>A WARNING (MPTCP unavailable) is written at once, on the caller's thread: it must never be lost, and the
+     * caller is on the slow path anyway. The INFO line of the normal case is written by a short-lived thread of its
+     * own: initialising the logging backend and formatting the first record takes about 80 ms (JUL on JDK 17,
+     * measured by bench/ start-up), which would otherwise delay the application's first connection. That thread is
+     * not a daemon, so the line is written when {@code main} returns at once; a shutdown hook waits up to 500 ms
+     * for it when the application calls {@code System.exit}.
+     */
     static void announceOnce(Settings settings) {
         if (!ANNOUNCED.compareAndSet(false, true)) {
             return;
         }
+        if (settings.mode() != Settings.Mode.OFF && Availability.unavailability().isPresent()) {
+            announce(settings);
+            return;
+        }
+        try {
+            Thread writer = new Thread(new Announcement(settings), "mptcp-nio-announce");
+            writer.setDaemon(false);
+            writer.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(new AwaitAnnouncement(writer), "mptcp-nio-announce-wait"));
+        } catch (OutOfMemoryError | IllegalStateException e) { // no thread to be had, or already shutting down
+            announce(settings);
+        }
+    }
+
+    private static final class AwaitAnnouncement implements Runnable {
+        private final Thread writer;
+
+        AwaitAnnouncement(Thread writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public void run() {
+            try {
+                writer.join(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A class, not a lambda: bootstrapping the first lambda of a JVM costs milliseconds at the first channel. */
+    private static final class Announcement implements Runnable {
+        private final Settings settings;
+
+        Announcement(Settings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public void run() {
+            announce(settings);
+        }
+    }
+
+    private static void announce(Settings settings) {
         if (settings.mode() == Settings.Mode.OFF) {
             Log.LOG.log(Level.INFO, "mptcp-nio: MPTCP off (" + settings + "); all channels are plain TCP");
             return;

@@ -48,6 +48,25 @@ enum Baseline {
      * its sockets; only the switch, the agent or the preload differ.
      */
     List<String> jvmArgs(Path agentJar) {
+        return jvmArgs(agentJar, true);
+    }
+
+    /**
+     * JVM options; {@code checkable=false} gives each baseline only the flags its users would pass (the start-up
+     * benchmark): nothing for jdk and mptcpize, the switch with the export and native access as README documents
+     * it, the agent with native access. The JDK's start-up depends on them: {@code --add-exports} alone disables
+     * the CDS archive's module graph (about 15 ms on JDK 17).
+     */
+    List<String> jvmArgs(Path agentJar, boolean checkable) {
+        if (!checkable) {
+            return switch (this) {
+                case JDK, MPTCPIZE -> List.of("-D" + PROPERTY + "=" + label);
+                case SWITCH -> List.of("-D" + PROPERTY + "=" + label,
+                        "-Djava.nio.channels.spi.SelectorProvider=io.github.mptcpnio.MptcpSelectorProvider", EXPORT,
+                        NATIVE_ACCESS);
+                case AGENT -> List.of("-D" + PROPERTY + "=" + label, "-javaagent:" + agentJar, NATIVE_ACCESS);
+            };
+        }
         List<String> args = new ArrayList<>(List.of(EXPORT, NATIVE_ACCESS, "-D" + PROPERTY + "=" + label));
         if (this == SWITCH) {
             args.add("-Djava.nio.channels.spi.SelectorProvider=io.github.mptcpnio.MptcpSelectorProvider");

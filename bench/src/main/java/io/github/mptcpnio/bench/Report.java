@@ -181,7 +181,10 @@ final class Report {
         line("");
         line("`StartupApp` in a fresh JVM: listen on loopback, connect, accept; timed from process start to its "
                 + "`established` line; ms (lower is better); median (min–max) over rounds, baselines rotated per "
-                + "round after two warm-up rounds.");
+                + "round after two warm-up rounds. Each JVM gets only the flags its users pass: none for jdk and "
+                + "mptcpize; the property, `--add-exports` and `--enable-native-access` for mptcp-nio; `-javaagent` "
+                + "and `--enable-native-access` for the agent. The cached native stub (`~/.cache/mptcp-nio`) exists "
+                + "after the first round, as on any machine after the first start.");
         line("");
         header("");
         row("ms", r.startup, 1);

@@ -160,9 +160,13 @@ public final class Suite {
     // ---- forked harnesses -----------------------------------------------------------------------------------------
 
     List<String> command(Baseline b, String mainClass, String... args) {
+        return command(b, true, mainClass, args);
+    }
+
+    List<String> command(Baseline b, boolean checkable, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(b.launcher());
         cmd.add(javaBin());
-        cmd.addAll(b.jvmArgs(agentJar));
+        cmd.addAll(b.jvmArgs(agentJar, checkable));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
@@ -228,7 +232,7 @@ public final class Suite {
         for (int round = 0; round < warmupRounds + rounds; round++) {
             for (int i = 0; i < baselines.size(); i++) {
                 Baseline b = baselines.get((i + round) % baselines.size());
-                double ms = timeToEstablished(command(b, StartupApp.class.getName()), b);
+                double ms = timeToEstablished(command(b, false, StartupApp.class.getName()), b);
                 if (round >= warmupRounds) {
                     millis.computeIfAbsent(b, x -> new ArrayList<>()).add(ms);
                 }

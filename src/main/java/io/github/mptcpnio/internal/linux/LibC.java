@@ -30,6 +30,7 @@ public final class LibC {
             LibC lib = null;
             Throwable failure = null;
             try {
+                NativeStub.prepare(); // before jffi's first class initialises: see there
                 lib = new LibC();
             } catch (Throwable t) { // UnsatisfiedLinkError, IllegalCallerException (native access denied), ...
                 failure = t;
