@@ -120,7 +120,9 @@ final class Report {
         line("## 2. Connection set-up");
         line("");
         line("JMH `ConnectBench`: connect + accept + 1-byte echo + close over loopback, both ends of the baseline, "
-                + "µs per connection (lower is better); connections/s is its inverse.");
+                + "µs per connection (lower is better); connections/s is its inverse. Each baseline starts with no "
+                + "connection in TIME_WAIT (the run waits for them to expire), so that none profits from a kernel "
+                + "table that an earlier baseline filled up.");
         line("");
         header("");
         row("µs/connection", r.connect, 2);

@@ -2,7 +2,6 @@ package io.github.mptcpnio.bench;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -116,9 +115,12 @@ public final class Suite {
 
     /** Runs one JMH class once per baseline; returns method name → baseline → statistics of all iterations. */
     Map<String, Map<Baseline, Stat>> jmh(Class<?> bench, List<Baseline> baselines, Map<String, String> params)
-            throws RunnerException, IOException {
+            throws Exception {
         Map<String, Map<Baseline, Stat>> byMethod = new LinkedHashMap<>();
         for (Baseline b : baselines) {
+            if (bench == ConnectBench.class) {
+                awaitTimeWaitDrained();
+            }
             ChainedOptionsBuilder o = new OptionsBuilder()
                     .include("^" + Pattern.quote(bench.getName()) + "\\.")
                     .jvmArgsAppend(b.jvmArgs(agentJar).toArray(new String[0]))
@@ -139,6 +141,22 @@ public final class Suite {
             }
         }
         return byMethod;
+    }
+
+    /**
+     * The connection benchmark leaves some 10^5 connections in TIME_WAIT, more than the kernel's table holds
+     * ({@code net.ipv4.tcp_max_tw_buckets}, 131072 here); once it is full, the kernel skips TIME_WAIT for new
+     * connections, which made whichever baseline ran later faster. Every baseline therefore starts with the table
+     * drained (they expire after 60 s).
+     */
+    private void awaitTimeWaitDrained() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(smoke ? 1 : 90);
+        long count;
+        while ((count = exec(List.of("ss", "-Htan", "state", "time-wait"), 30).lines().count()) > 1000
+                && System.nanoTime() < deadline) {
+            Thread.sleep(2000);
+        }
+        System.out.println("=== " + count + " connections in TIME_WAIT before this baseline");
     }
 
     /** JMH forks through the {@code jvm} it is given; for mptcpize that is a script that runs java under it. */
