@@ -100,6 +100,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
      */
     @Override
     public ServerSocketChannel openServerSocketChannel() throws IOException {
+        reseater.preload();
         return reseater.upgrade(platform().openServerSocketChannel(), Kind.SERVER);
     }
 
@@ -112,6 +113,9 @@ public final class MptcpSelectorProvider extends SelectorProvider {
      */
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        if (isIp(family)) {
+            reseater.preload();
+        }
         ServerSocketChannel channel = platform().openServerSocketChannel(family);
         return isIp(family) ? reseater.upgrade(channel, Kind.of(true, family)) : channel;
     }
@@ -125,6 +129,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
      */
     @Override
     public SocketChannel openSocketChannel() throws IOException {
+        reseater.preload();
         return reseater.upgrade(platform().openSocketChannel(), Kind.SOCKET);
     }
 
@@ -137,6 +142,9 @@ public final class MptcpSelectorProvider extends SelectorProvider {
      */
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        if (isIp(family)) {
+            reseater.preload();
+        }
         SocketChannel channel = platform().openSocketChannel(family);
         return isIp(family) ? reseater.upgrade(channel, Kind.of(false, family)) : channel;
     }

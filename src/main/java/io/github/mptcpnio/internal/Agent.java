@@ -55,25 +55,7 @@ public final class Agent {
                     + "); MPTCP is NOT active in this JVM");
             return;
         }
-        if (settings.mode() != Settings.Mode.OFF) {
-            Thread preload = new Thread(new Preload(), "mptcp-nio-preload");
-            preload.setDaemon(true);
-            preload.start();
-        }
-    }
-
-    /**
-     * Loads the native binding and probes the kernel while the application starts, instead of at its first channel
-     * (about 60 ms on the benchmark machine, mostly jffi's stub library and the JDK classes it needs). The result is
-     * the same cached probe the first channel would run; a channel opened meanwhile waits for it (class
-     * initialisation), so nothing is done twice. A class rather than a lambda: the first lambda of a JVM costs
-     * milliseconds to bootstrap.
-     */
-    private static final class Preload implements Runnable {
-        @Override
-        public void run() {
-            Availability.unavailability();
-        }
+        Reseater.preloadOnce(settings); // load the binding while the application starts
     }
 
     /** {@code mode=server,strict=true}; an unknown key or a malformed entry is rejected. */

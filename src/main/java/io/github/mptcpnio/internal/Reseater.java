@@ -35,6 +35,7 @@ public final class Reseater {
         static final Logger LOG = System.getLogger(LOGGER_NAME);
     }
     private static final AtomicBoolean ANNOUNCED = new AtomicBoolean();
+    private static final AtomicBoolean PRELOADING = new AtomicBoolean();
 
     static {
         // Load the failure path's classes now. When the process is out of descriptors, loading a class from a
@@ -98,6 +99,39 @@ public final class Reseater {
         boolean reseatable() {
             return (domain == Linux.AF_INET || domain == Linux.AF_INET6) && !mptcp;
         }
+    }
+
+    /**
+     * Starts loading the native binding and probing the kernel on a daemon thread, once per JVM, unless the mode is
+     * {@code off}. The agent calls this in {@code premain}, the provider before it asks the JDK for its first socket
+     * channel: either way the load (about 50 ms at a JVM's first channel, mostly jffi's classes and stub) overlaps
+     * with work the application or the JDK does anyway. The result is the probe the first re-seat would run
+     * itself; a re-seat that comes first waits for it (class initialisation), so nothing is done twice.
+     */
+    public static void preloadOnce(Settings settings) {
+        if (settings.mode() == Settings.Mode.OFF || !PRELOADING.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Thread preload = new Thread(new Preload(), "mptcp-nio-preload");
+            preload.setDaemon(true);
+            preload.start();
+        } catch (OutOfMemoryError noThread) {
+            // the first re-seat loads it on its own thread, as without the preload
+        }
+    }
+
+    /** A class rather than a lambda: the first lambda of a JVM costs milliseconds to bootstrap. */
+    private static final class Preload implements Runnable {
+        @Override
+        public void run() {
+            Availability.unavailability();
+        }
+    }
+
+    /** Before the JDK creates a socket channel: see {@link #preloadOnce}. */
+    public void preload() {
+        preloadOnce(settings);
     }
 
     /**
@@ -193,7 +227,10 @@ public final class Reseater {
      * own: initialising the logging backend and formatting the first record takes about 80 ms (JUL on JDK 17,
      * measured by bench/ start-up), which would otherwise delay the application's first connection. That thread is
      * not a daemon, so the line is written when {@code main} returns at once; a shutdown hook waits up to 500 ms
-     * for it when the application calls {@code System.exit}.
+     * for it when the application calls {@code System.exit}. What that cannot save: a JVM that calls
+     * {@code System.exit} within a few milliseconds of its first channel loses the INFO line about half the time on
+     * JDK 25 (JUL refuses to start its handlers once shutdown has begun; measured with a program that exits right
+     * after {@code SocketChannel.open()}; never with a 150 ms delay, never on JDK 17).
      */
     static void announceOnce(Settings settings) {
         if (!ANNOUNCED.compareAndSet(false, true)) {
