@@ -89,7 +89,28 @@ class CompatibilityIT {
                 }
             }
         }
-        out.put("sendUrgentData " + State.CLIENT_CONNECTED, urgent(p, f, host));
+        // Fallen back: our client against a plain TCP listener, and a plain TCP client accepted by our listener
+        // (for the JDK provider both are plain pairs, the baseline).
+        try (ServerSocketChannel plain = JDK.openServerSocketChannel(f)) {
+            plain.bind(new InetSocketAddress(host, 0));
+            try (SocketChannel client = p.openSocketChannel(f)) {
+                client.connect(plain.getLocalAddress());
+                try (SocketChannel accepted = plain.accept()) {
+                    options(client, State.CLIENT_FALLEN_BACK, out);
+                }
+            }
+        }
+        try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
+            listener.bind(new InetSocketAddress(host, 0));
+            try (SocketChannel client = JDK.openSocketChannel(f)) {
+                client.connect(listener.getLocalAddress());
+                try (SocketChannel accepted = listener.accept()) {
+                    options(accepted, State.ACCEPTED_FROM_TCP, out);
+                }
+            }
+        }
+        out.put("sendUrgentData " + State.CLIENT_CONNECTED, urgent(p, p, f, host));
+        out.put("sendUrgentData " + State.CLIENT_FALLEN_BACK, urgent(p, JDK, f, host));
         out.put("write after the peer closed " + State.CLIENT_CONNECTED, writeAfterPeerClosed(p, f, host, true));
         out.put("write after the peer shut down both directions " + State.CLIENT_CONNECTED,
                 writeAfterPeerClosed(p, f, host, false));
@@ -112,9 +133,13 @@ class CompatibilityIT {
         }
     }
 
-    /** Urgent data on a fresh pair (OOBINLINE left at its default, false): what does the peer read? */
-    private static String urgent(SelectorProvider p, StandardProtocolFamily f, InetAddress host) throws Exception {
-        try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
+    /**
+     * Urgent data from a client of {@code p} to a listener of {@code server} (OOBINLINE left at its default, false):
+     * what does the peer read?
+     */
+    private static String urgent(SelectorProvider p, SelectorProvider server, StandardProtocolFamily f,
+                                 InetAddress host) throws Exception {
+        try (ServerSocketChannel listener = server.openServerSocketChannel(f)) {
             listener.bind(new InetSocketAddress(host, 0));
             try (SocketChannel client = p.openSocketChannel(f)) {
                 client.connect(listener.getLocalAddress());

@@ -77,7 +77,9 @@ class DifferentialIT {
     record CloseBlocked(int side) implements Op {}
 
     /** Socket adaptor ({@code channel.socket()}) calls: setters, and the stream write/read. */
-    enum AdaptorCall { TCP_NODELAY, TRAFFIC_CLASS, OOB_INLINE, KEEPALIVE, SO_LINGER, STREAM_WRITE, STREAM_READ }
+    enum AdaptorCall {
+        TCP_NODELAY, TRAFFIC_CLASS, OOB_INLINE, KEEPALIVE, SO_LINGER, STREAM_WRITE, STREAM_READ, URGENT_DATA
+    }
 
     record Adaptor(int side, AdaptorCall call, int value) implements Op {}
 
@@ -592,6 +594,20 @@ class DifferentialIT {
                         return "stream write towards a closed peer: listed difference";
                     }
                     return streamWrite(side, v);
+                case URGENT_DATA:
+                    if (closed[1 - side] || (inputShut[1 - side] && outputShut[1 - side])) {
+                        return "urgent data towards a closed peer: listed difference";
+                    }
+                    String sent = outcome(() -> {
+                        socket.sendUrgentData(v & 0xFF);
+                        return null;
+                    });
+                    if (sent.equals("ok")) {
+                        // listed difference (sendUrgentData): TCP's peer does not read the byte in-band
+                        // (SO_OOBINLINE off), MPTCP's does, so the peer's reads are not compared from here on
+                        notCompared[1 - side] = true;
+                    }
+                    return "urgent data: " + sent;
                 default:
                     return streamRead(side, v);
             }

@@ -10,8 +10,9 @@ import java.util.Set;
  * state and family against the JDK and fails if an entry here does not occur (stale) or a difference occurs that is
  * not here (unlisted). {@code docs/compatibility.md} is generated from this table.
  *
- * <p>All entries concern MPTCP connections that have not fallen back; after a fallback the kernel passes options to
- * the plain TCP subflow and the JDK's behaviour returns.
+ * <p>Fallen-back connections are measured too ({@link State#CLIENT_FALLEN_BACK}, {@link State#ACCEPTED_FROM_TCP}):
+ * a socket that was created as MPTCP stays an MPTCP socket after its connection fell back, and keeps some of its
+ * differences.
  */
 public final class KnownDifferences {
     private KnownDifferences() {}
@@ -22,8 +23,15 @@ public final class KnownDifferences {
     /** What is done with an option. */
     public enum Operation { GET, SET }
 
-    /** The states a channel is measured in. */
-    public enum State { LISTENER_UNBOUND, LISTENER, CLIENT_UNCONNECTED, CLIENT_CONNECTED, ACCEPTED }
+    /**
+     * The states a channel is measured in. {@code CLIENT_FALLEN_BACK}: an MPTCP client connected to a plain TCP
+     * listener, so the kernel fell back to TCP for the connection; {@code ACCEPTED_FROM_TCP}: what an MPTCP listener
+     * accepted from a plain TCP client (the kernel hands out a plain TCP socket).
+     */
+    public enum State {
+        LISTENER_UNBOUND, LISTENER, CLIENT_UNCONNECTED, CLIENT_CONNECTED, ACCEPTED, CLIENT_FALLEN_BACK,
+        ACCEPTED_FROM_TCP
+    }
 
     /** The address families measured. */
     public enum Family { INET, INET6 }
@@ -43,10 +51,16 @@ public final class KnownDifferences {
     public record Difference(String subject, Operation operation, Set<State> states, Set<Family> families,
                              String mptcp, String jdk, String kernel, String application) {}
 
-    private static final Set<State> ALL = EnumSet.allOf(State.class);
+    /** Every state of a channel that is MPTCP end to end (not fallen back). */
+    private static final Set<State> ALL = EnumSet.range(State.LISTENER_UNBOUND, State.ACCEPTED);
     private static final Set<State> SOCKETS = EnumSet.of(State.CLIENT_UNCONNECTED, State.CLIENT_CONNECTED,
             State.ACCEPTED);
     private static final Set<State> CONNECTED = EnumSet.of(State.CLIENT_CONNECTED, State.ACCEPTED);
+    /** SOL_SOCKET options: mptcp_setsockopt() handles them before it looks for a fallback. */
+    private static final Set<State> SOCKETS_AND_FALLEN_BACK = EnumSet.of(State.CLIENT_UNCONNECTED,
+            State.CLIENT_CONNECTED, State.ACCEPTED, State.CLIENT_FALLEN_BACK);
+    private static final Set<State> CONNECTED_AND_FALLEN_BACK = EnumSet.of(State.CLIENT_CONNECTED, State.ACCEPTED,
+            State.CLIENT_FALLEN_BACK);
     private static final Set<Family> BOTH = EnumSet.allOf(Family.class);
 
     public static final String NOT_SUPPORTED = "java.net.SocketException: Operation not supported";
@@ -72,47 +86,60 @@ public final class KnownDifferences {
             "mptcp_setsockopt_v6() implements only IPV6_V6ONLY, IPV6_TRANSPARENT and IPV6_FREEBIND; IPV6_TCLASS "
                 + "returns EOPNOTSUPP.",
             "setOption(IP_TOS) / Socket.setTrafficClass throw on IPv6 MPTCP channels."),
-        new Difference("SO_OOBINLINE", Operation.SET, SOCKETS, BOTH, NOT_SUPPORTED, "ok",
+        new Difference("SO_OOBINLINE", Operation.SET, SOCKETS_AND_FALLEN_BACK, BOTH, NOT_SUPPORTED, "ok",
             "mptcp_setsockopt_sol_socket() rejects SO_OOBINLINE with EOPNOTSUPP (\"not supported, let's avoid the "
-                + "related mess\"), even to set the default false.",
+                + "related mess\"), even to set the default false. mptcp_setsockopt() dispatches SOL_SOCKET options "
+                + "before it checks for a fallback, so a fallen-back connection rejects it too.",
             "Socket.setOOBInline(...) throws. This breaks Undertow/XNIO, which calls setOOBInline(false) on every "
                 + "accepted socket; workaround mode=client (FrameworksIT)."),
-        new Difference("SO_REUSEADDR", Operation.SET, CONNECTED, BOTH, INVALID, "ok",
+        new Difference("SO_REUSEADDR", Operation.SET, CONNECTED_AND_FALLEN_BACK, BOTH, INVALID, "ok",
             "SO_REUSEADDR/SO_REUSEPORT are applied to the MPTCP socket's first subflow, which only exists before "
-                + "connect/listen; on a connected or accepted MPTCP socket the kernel returns EINVAL.",
+                + "connect/listen; on a connected or accepted MPTCP socket the kernel returns EINVAL. As a SOL_SOCKET "
+                + "option it takes that path after a fallback too.",
             "setOption(SO_REUSEADDR) after connect/accept throws; before bind (where it matters) it works."),
-        new Difference("SO_REUSEPORT", Operation.SET, CONNECTED, BOTH, INVALID, "ok",
+        new Difference("SO_REUSEPORT", Operation.SET, CONNECTED_AND_FALLEN_BACK, BOTH, INVALID, "ok",
             "As SO_REUSEADDR: applied to the first subflow, EINVAL once connected.",
             "setOption(SO_REUSEPORT) after connect/accept throws; before bind it works."),
         new Difference("write after the peer closed", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH,
             "first ok, second ok", "first ok, second java.io.IOException: Broken pipe",
             "After the peer closed, TCP answers the first write with a RST and the next write fails with EPIPE. On "
-                + "MPTCP the writes keep succeeding (measured: six writes over 300 ms); the error reaches the "
-                + "MPTCP socket later (the kernel code path has not been traced yet).",
+                + "MPTCP the peer's RST resets only the subflow: net/mptcp/protocol.c __mptcp_error_report() "
+                + "passes a subflow's error to the MPTCP socket \"only ... on fallen-back sockets or on MPC "
+                + "connect\", so a fully established MPTCP socket keeps accepting writes (measured: six writes over "
+                + "300 ms) until the connection itself is torn down.",
             "An application that detects a dead peer by a failing write notices it later on MPTCP; reads still see "
                 + "EOF at once. Found by DifferentialIT (writesTowardsAClosedPeer)."),
         new Difference("write after the peer shut down both directions", null, EnumSet.of(State.CLIENT_CONNECTED),
             BOTH, "first ok, second ok", "first ok, second java.io.IOException: Broken pipe",
             "A TCP peer in FIN_WAIT with its receive side shut down answers data with a RST, so the writer's next "
-                + "write fails with EPIPE; an MPTCP peer does not make the writer fail (measured: six writes over "
+                + "write fails with EPIPE; on MPTCP that RST resets only the subflow, which __mptcp_error_report() "
+                + "does not pass on to an established MPTCP socket (as for a closed peer; measured: six writes over "
                 + "300 ms).",
             "As for a closed peer: the writer learns later that nobody reads. Found by DifferentialIT "
                 + "(writesTowardsAPeerThatShutDownBothWays)."),
         new Difference("read after the peer shut down output, then closed with unread data", null,
             EnumSet.of(State.CLIENT_CONNECTED), BOTH, "java.net.SocketException", "-1",
-            "TCP sends the FIN at shutdownOutput and the RST at close, so the reader sees EOF first; MPTCP closes a "
-                + "socket with unread data by resetting the connection (MP_FASTCLOSE), and the reader's read fails.",
+            "TCP sends the FIN at shutdownOutput and the RST at close, so the reader sees EOF first. MPTCP: "
+                + "__mptcp_close() answers unread data with \"the MPTCP equivalent of TCP reset, aka MPTCP "
+                + "fastclose\" (mptcp_do_fastclose()), and the reader's mptcp_check_fastclose() \"mirror[s] the "
+                + "tcp_reset() error propagation\": it sets sk_err and moves the socket to CLOSE at once, so the "
+                + "read fails instead of returning the pending end of stream.",
             "The peer that still had data to send sees 'Connection reset' instead of a clean EOF (10 of 10 trials). "
                 + "DifferentialIT, which found it, sees the same whenever a side closes with unread data "
                 + "(also without shutdownOutput, and after shutdownInput); measured here in its canonical form."),
-        new Difference("sendUrgentData", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH,
+        new Difference("sendUrgentData", null, EnumSet.of(State.CLIENT_CONNECTED, State.CLIENT_FALLEN_BACK), BOTH,
             "send ok, peer reads \"\\x55abc\"", "send ok, peer reads \"abc\"",
             "mptcp_sendmsg() silently clears MSG_OOB (\"mptcp: ignore unsupported msg flags\", ~5.13): the urgent "
-                + "byte is sent as ordinary data, with no urgent pointer.",
+                + "byte is sent as ordinary data, with no urgent pointer - also after a fallback, since the socket "
+                + "is still an MPTCP socket, so even a plain TCP peer receives it in-band.",
             "Socket.sendUrgentData(0x55) followed by \"abc\": a TCP peer (SO_OOBINLINE off) reads \"abc\", an MPTCP "
-                + "peer reads 0x55 then \"abc\" - the stream is silently corrupted. The provider cannot intercept "
-                + "the call on the JDK's channel; applications that use urgent data must not use MPTCP "
-                + "(mode=off), until a safer behaviour exists (issue #5).")
+                + "peer reads 0x55 then \"abc\" - the stream is silently corrupted. Decision (docs/adr/0004): left "
+                + "to the kernel and documented. The provider hands out the JDK's own channel and has no code on "
+                + "this path; refusing the call would mean rewriting java.base's SocketChannelImpl in the agent, "
+                + "for a mechanism RFC 6093 tells new applications not to use and no framework we test calls. "
+                + "Applications that send urgent data must keep the sending side on TCP: mptcp.nio.mode=off, or "
+                + "mode=server when only their outgoing connections send it, mode=client when only accepted ones "
+                + "do.")
     );
 
     /** {@code docs/compatibility.md}, generated from {@link #TABLE} (a unit test keeps the file in step). */
@@ -126,10 +153,13 @@ public final class KnownDifferences {
           .append("**Method.** For both families (INET, INET6) and five channel states (listener before and after ")
           .append("bind, client before and after connect, accepted), every entry of `supportedOptions()` is read ")
           .append("with `getOption` and written with `setOption` (to the value a fresh JDK channel reports), on the ")
-          .append("JDK's own TCP channels and on MPTCP channels from `MptcpSelectorProvider`; then ")
-          .append("`Socket.sendUrgentData(0x55)` followed by \"abc\" on a fresh connected pair. Everything not listed ")
-          .append("below behaves identically. All rows concern MPTCP connections that have not fallen back; after a ")
-          .append("fallback the kernel hands options to the plain TCP subflow and the JDK's behaviour returns.\n\n")
+          .append("JDK's own TCP channels and on MPTCP channels from `MptcpSelectorProvider`; the same for two ")
+          .append("fallen-back connections: our client connected to a plain TCP listener (`client_fallen_back`: the ")
+          .append("socket stays an MPTCP socket whose connection fell back to TCP) and a plain TCP client accepted ")
+          .append("by our listener (`accepted_from_tcp`: the kernel hands out a plain TCP socket). Then ")
+          .append("`Socket.sendUrgentData(0x55)` followed by \"abc\", and three close sequences, on fresh connected ")
+          .append("pairs. Everything not listed below behaves identically. \"all states\" means the five states of ")
+          .append("a connection that did not fall back.\n\n")
           .append("| operation | where | JDK TCP | MPTCP | kernel behaviour | what the application sees |\n")
           .append("|---|---|---|---|---|---|\n");
         for (Difference d : TABLE) {

@@ -85,7 +85,8 @@ final class TwoPathRun {
                 .start(BulkApp.class.getName(), "server", port, "selector")) {
             server.awaitLine("listening=", 30);
             long t0 = System.nanoTime();
-            Thread sampler = new Thread(() -> sample(net, t0, samples), "link-counters");
+            java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread sampler = new Thread(() -> sample(net, t0, samples, sampling), "link-counters");
             sampler.setDaemon(true);
             sampler.start();
             try (Forked.Running client = Forked.jvm().in(net.client).enabled()
@@ -100,7 +101,7 @@ final class TwoPathRun {
                 Forked.Result c = client.finish(300).assertExit(0);
                 Forked.Result s = server.finish(30).assertExit(0);
                 Thread.sleep(300);
-                sampler.interrupt();
+                sampling.set(false); // not an interrupt: that would cut a running `ip netns exec` short
                 sampler.join(5000);
                 Map<String, String> sf = Lines.parse(s.stdout());
                 r.intact = String.valueOf(r.failoverBytes).equals(sf.get("received"))
@@ -121,18 +122,18 @@ final class TwoPathRun {
     }
 
     /** Every 100 ms: seconds since t0 and the client's transmit byte counters of path A and path B. */
-    private static void sample(TwoPaths net, long t0, List<double[]> samples) {
+    private static void sample(TwoPaths net, long t0, List<double[]> samples,
+                               java.util.concurrent.atomic.AtomicBoolean sampling) {
         try {
-            while (!Thread.currentThread().isInterrupted()) {
+            while (sampling.get()) {
                 String[] v = net.client.exec("cat", "/sys/class/net/pa/statistics/tx_bytes",
                         "/sys/class/net/pb/statistics/tx_bytes").trim().split("\\s+");
                 samples.add(new double[] {(System.nanoTime() - t0) / 1e9, Double.parseDouble(v[0]),
                     Double.parseDouble(v[1])});
                 Thread.sleep(100);
             }
-        } catch (InterruptedException done) {
-            Thread.currentThread().interrupt();
         } catch (Exception e) {
+            System.out.println("=== link counters unreadable: " + e);
             samples.add(new double[] {Double.NaN, Double.NaN, Double.NaN});
         }
     }
