@@ -109,7 +109,7 @@ public final class Reseater {
      * itself; a re-seat that comes first waits for it (class initialisation), so nothing is done twice.
      */
     public static void preloadOnce(Settings settings) {
-        if (settings.mode() == Settings.Mode.OFF || !PRELOADING.compareAndSet(false, true)) {
+        if (PRELOADING.get() || settings.mode() == Settings.Mode.OFF || !PRELOADING.compareAndSet(false, true)) {
             return;
         }
         try {
@@ -233,7 +233,7 @@ public final class Reseater {
      * after {@code SocketChannel.open()}; never with a 150 ms delay, never on JDK 17).
      */
     static void announceOnce(Settings settings) {
-        if (!ANNOUNCED.compareAndSet(false, true)) {
+        if (ANNOUNCED.get() || !ANNOUNCED.compareAndSet(false, true)) { // a plain read first: this runs per channel
             return;
         }
         if (settings.mode() != Settings.Mode.OFF && Availability.unavailability().isPresent()) {

@@ -262,8 +262,17 @@ public final class Suite {
     }
 
     private static double timeToEstablished(List<String> cmd, Baseline b) throws Exception {
+        Path err = Files.createTempFile("startup", ".err");
+        try {
+            return timeToEstablished(cmd, b, err);
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static double timeToEstablished(List<String> cmd, Baseline b, Path err) throws Exception {
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         p.getOutputStream().close();
         long established = -1;
         StringBuilder all = new StringBuilder();
@@ -278,14 +287,28 @@ public final class Suite {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || established < 0
                 || !all.toString().contains("verified " + b.label)) {
             p.destroyForcibly();
-            throw new IllegalStateException("start-up run failed: " + cmd + "\n" + all);
+            throw new IllegalStateException("start-up run failed: " + cmd + "\n" + all + "\n--- stderr\n"
+                    + Files.readString(err));
         }
         return (established - start) / 1e6;
     }
 
-    /** Runs a command, fails on a non-zero exit or a timeout, returns stdout and stderr. */
+    /**
+     * Runs a command, fails on a non-zero exit or a timeout, returns its stdout. Stderr goes to a file of its own and
+     * is only shown on failure: the library writes its INFO line from a thread of its own, which must not land in
+     * the middle of a result line.
+     */
     static String exec(List<String> cmd, long seconds) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Path err = Files.createTempFile("bench", ".err");
+        try {
+            return exec(cmd, seconds, err);
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static String exec(List<String> cmd, long seconds, Path err) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         p.getOutputStream().close();
         java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> {
@@ -301,7 +324,8 @@ public final class Suite {
         }
         String text = output.join();
         if (p.exitValue() != 0) {
-            throw new IllegalStateException("exit " + p.exitValue() + ": " + cmd + "\n" + text);
+            throw new IllegalStateException("exit " + p.exitValue() + ": " + cmd + "\n" + text + "\n--- stderr\n"
+                    + Files.readString(err));
         }
         return text;
     }
