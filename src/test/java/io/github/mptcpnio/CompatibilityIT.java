@@ -91,26 +91,16 @@ class CompatibilityIT {
         }
         // Fallen back: our client against a plain TCP listener, and a plain TCP client accepted by our listener
         // (for the JDK provider both are plain pairs, the baseline).
-        try (ServerSocketChannel plain = JDK.openServerSocketChannel(f)) {
-            plain.bind(new InetSocketAddress(host, 0));
-            try (SocketChannel client = p.openSocketChannel(f)) {
-                client.connect(plain.getLocalAddress());
-                try (SocketChannel accepted = plain.accept()) {
-                    options(client, State.CLIENT_FALLEN_BACK, out);
-                }
-            }
-        }
-        try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
-            listener.bind(new InetSocketAddress(host, 0));
-            try (SocketChannel client = JDK.openSocketChannel(f)) {
-                client.connect(listener.getLocalAddress());
-                try (SocketChannel accepted = listener.accept()) {
-                    options(accepted, State.ACCEPTED_FROM_TCP, out);
-                }
-            }
-        }
+        onPair(JDK, p, f, host, (client, accepted) -> {
+            options(client, State.CLIENT_FALLEN_BACK, out);
+            return null;
+        });
+        onPair(p, JDK, f, host, (client, accepted) -> {
+            options(accepted, State.ACCEPTED_FROM_TCP, out);
+            return null;
+        });
         out.put("sendUrgentData " + State.CLIENT_CONNECTED, urgent(p, p, f, host));
-        out.put("sendUrgentData " + State.CLIENT_FALLEN_BACK, urgent(p, JDK, f, host));
+        out.put("sendUrgentData " + State.CLIENT_FALLEN_BACK, urgent(JDK, p, f, host));
         out.put("write after the peer closed " + State.CLIENT_CONNECTED, writeAfterPeerClosed(p, f, host, true));
         out.put("write after the peer shut down both directions " + State.CLIENT_CONNECTED,
                 writeAfterPeerClosed(p, f, host, false));
@@ -134,79 +124,79 @@ class CompatibilityIT {
     }
 
     /**
-     * Urgent data from a client of {@code p} to a listener of {@code server} (OOBINLINE left at its default, false):
-     * what does the peer read?
+     * Urgent data from a client of {@code client} to a listener of {@code server} (OOBINLINE left at its default,
+     * false): what does the peer read?
      */
-    private static String urgent(SelectorProvider p, SelectorProvider server, StandardProtocolFamily f,
+    private static String urgent(SelectorProvider server, SelectorProvider client, StandardProtocolFamily f,
                                  InetAddress host) throws Exception {
-        try (ServerSocketChannel listener = server.openServerSocketChannel(f)) {
-            listener.bind(new InetSocketAddress(host, 0));
-            try (SocketChannel client = p.openSocketChannel(f)) {
-                client.connect(listener.getLocalAddress());
-                try (SocketChannel accepted = listener.accept()) {
-                    String sent = outcome(() -> {
-                        client.socket().sendUrgentData(0x55);
-                        return null;
-                    });
-                    client.write(ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
-                    client.shutdownOutput();
-                    ByteBuffer in = ByteBuffer.allocate(16);
-                    while (accepted.read(in) >= 0) {
-                        // until EOF: everything the peer gets in-band
-                    }
-                    StringBuilder got = new StringBuilder();
-                    for (int i = 0; i < in.position(); i++) {
-                        int b = in.get(i) & 0xFF;
-                        got.append(b >= 'a' && b <= 'z' ? String.valueOf((char) b) : String.format("\\x%02x", b));
-                    }
-                    return "send " + sent + ", peer reads \"" + got + "\"";
-                }
+        return onPair(server, client, f, host, (sender, accepted) -> {
+            String sent = outcome(() -> {
+                sender.socket().sendUrgentData(0x55);
+                return null;
+            });
+            sender.write(ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
+            sender.shutdownOutput();
+            ByteBuffer in = ByteBuffer.allocate(16);
+            while (accepted.read(in) >= 0) {
+                // until EOF: everything the peer gets in-band
             }
-        }
+            StringBuilder got = new StringBuilder();
+            for (int i = 0; i < in.position(); i++) {
+                int b = in.get(i) & 0xFF;
+                got.append(b >= 'a' && b <= 'z' ? String.valueOf((char) b) : String.format("\\x%02x", b));
+            }
+            return "send " + sent + ", peer reads \"" + got + "\"";
+        });
     }
 
     /** The peer closes (or shuts down output, then input); then two writes, 50 ms apart. */
     private static String writeAfterPeerClosed(SelectorProvider p, StandardProtocolFamily f, InetAddress host,
                                                boolean close) throws Exception {
-        try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
-            listener.bind(new InetSocketAddress(host, 0));
-            try (SocketChannel client = p.openSocketChannel(f)) {
-                client.connect(listener.getLocalAddress());
-                SocketChannel peer = listener.accept();
-                if (close) {
-                    peer.close();
-                } else {
-                    peer.shutdownOutput();
-                    peer.shutdownInput();
-                }
-                Thread.sleep(50);
-                String first = outcome(() -> client.write(ByteBuffer.wrap(new byte[1])));
-                Thread.sleep(50);
-                String second = outcome(() -> client.write(ByteBuffer.wrap(new byte[7])));
+        return onPair(p, p, f, host, (client, peer) -> {
+            if (close) {
                 peer.close();
-                return "first " + first + ", second " + second;
+            } else {
+                peer.shutdownOutput();
+                peer.shutdownInput();
             }
-        }
+            Thread.sleep(50);
+            String first = outcome(() -> client.write(ByteBuffer.wrap(new byte[1])));
+            Thread.sleep(50);
+            String second = outcome(() -> client.write(ByteBuffer.wrap(new byte[7])));
+            return "first " + first + ", second " + second;
+        });
     }
 
     /** One byte towards the peer, which does not read it, shuts down output and closes; what does a read see? */
     private static String readAfterPeerClosedWithUnreadData(SelectorProvider p, StandardProtocolFamily f,
                                                             InetAddress host) throws Exception {
-        try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
+        return onPair(p, p, f, host, (client, accepted) -> {
+            accepted.write(ByteBuffer.wrap(new byte[1]));
+            Thread.sleep(20);
+            client.shutdownOutput();
+            client.close();
+            Thread.sleep(50);
+            try {
+                return String.valueOf(accepted.read(ByteBuffer.allocate(1)));
+            } catch (IOException e) {
+                return e.getClass().getName();
+            }
+        });
+    }
+
+    private interface OnPair<T> {
+        T run(SocketChannel client, SocketChannel accepted) throws Exception;
+    }
+
+    /** A fresh connected pair on {@code host}: a listener of {@code server}, a client of {@code client}. */
+    private static <T> T onPair(SelectorProvider server, SelectorProvider client, StandardProtocolFamily f,
+                                InetAddress host, OnPair<T> body) throws Exception {
+        try (ServerSocketChannel listener = server.openServerSocketChannel(f)) {
             listener.bind(new InetSocketAddress(host, 0));
-            try (SocketChannel client = p.openSocketChannel(f)) {
-                client.connect(listener.getLocalAddress());
+            try (SocketChannel c = client.openSocketChannel(f)) {
+                c.connect(listener.getLocalAddress());
                 try (SocketChannel accepted = listener.accept()) {
-                    accepted.write(ByteBuffer.wrap(new byte[1]));
-                    Thread.sleep(20);
-                    client.shutdownOutput();
-                    client.close();
-                    Thread.sleep(50);
-                    try {
-                        return String.valueOf(accepted.read(ByteBuffer.allocate(1)));
-                    } catch (IOException e) {
-                        return e.getClass().getName();
-                    }
+                    return body.run(c, accepted);
                 }
             }
         }
