@@ -3,6 +3,7 @@ package io.github.mptcpnio;
 import io.github.mptcpnio.internal.Availability;
 import io.github.mptcpnio.internal.Counters;
 import io.github.mptcpnio.internal.Introspection;
+import io.github.mptcpnio.internal.linux.MptcpInfoFields;
 
 import java.io.IOException;
 import java.nio.channels.NetworkChannel;
@@ -88,7 +89,8 @@ public final class Mptcp {
      * @since 0.1.0
      */
     public static Optional<MptcpInfo> info(SocketChannel channel) throws IOException {
-        return Introspection.info(channel);
+        Optional<MptcpInfoFields> fields = Introspection.info(channel);
+        return fields.isPresent() ? Optional.of(new MptcpInfo(fields.get())) : Optional.empty();
     }
 
     /**

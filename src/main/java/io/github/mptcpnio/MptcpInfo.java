@@ -1,141 +1,333 @@
 package io.github.mptcpnio;
 
+import io.github.mptcpnio.internal.linux.MptcpInfoFields;
+import io.github.mptcpnio.internal.linux.MptcpInfoFields.Field;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
 /**
  * A snapshot of the kernel's {@code struct mptcp_info} for one MPTCP connection
- * ({@code getsockopt(SOL_MPTCP, MPTCP_INFO)}).
+ * ({@code getsockopt(SOL_MPTCP, MPTCP_INFO)}), obtained from {@link Mptcp#info}.
  *
- * <p>The structure grew over kernel releases; older kernels return fewer bytes. Only the bytes the kernel
- * returned are decoded: a field that lies beyond {@link #kernelSize()} is 0, and {@link #has(int, int)} tells
- * whether a field was present. Unsigned 64-bit counters are carried in {@code long} and may need
- * {@link Long#toUnsignedString(long)}; unsigned 8/32-bit fields are widened and never negative.
+ * <p>The structure grows with the kernel; an older kernel returns fewer fields. The fields every kernel that answers
+ * the call (5.16+) returns are plain values; the ones added later are {@link OptionalInt}/{@link OptionalLong},
+ * empty when this kernel did not return them, so that a newer field never breaks a caller. Unsigned 64-bit counters
+ * are carried in {@code long} and may need {@link Long#toUnsignedString(long)}; unsigned 8- and 32-bit fields are
+ * widened and never negative.
  *
- * @param kernelSize        how many bytes of the structure the kernel returned
- * @param subflows          additional subflows currently open (not counting the initial one)
- * @param addAddrSignal     addresses announced to the peer (ADD_ADDR sent)
- * @param addAddrAccepted   addresses the peer announced that were accepted
- * @param subflowsMax       path-manager limit on additional subflows
- * @param addAddrSignalMax  path-manager limit on announced addresses
- * @param addAddrAcceptedMax path-manager limit on accepted addresses
- * @param flags             {@code mptcpi_flags}: bit 0 fallback, bit 1 remote key received
- * @param token             the connection's local token
- * @param writeSeq          MPTCP-level next sequence number to write
- * @param sndUna            MPTCP-level oldest unacknowledged sequence number
- * @param rcvNxt            MPTCP-level next expected sequence number
- * @param localAddrUsed     local addresses in use (kernel 5.12+)
- * @param localAddrMax      limit on local addresses (kernel 5.12+)
- * @param csumEnabled       whether DSS checksums are in use (kernel 5.14+)
- * @param retransmits       MPTCP-level retransmissions (kernel 6.5+)
- * @param bytesRetrans      bytes retransmitted at MPTCP level (kernel 6.5+)
- * @param bytesSent         bytes sent at MPTCP level (kernel 6.5+)
- * @param bytesReceived     bytes received at MPTCP level (kernel 6.5+)
- * @param bytesAcked        bytes acknowledged at MPTCP level (kernel 6.5+)
- * @param subflowsTotal     subflows including the initial one (kernel 6.8+)
- * @param lastDataSent      milliseconds since data was last sent (kernel 6.10+)
- * @param lastDataRecv      milliseconds since data was last received (kernel 6.10+)
- * @param lastAckRecv       milliseconds since an ack was last received (kernel 6.10+)
  * @since 0.1.0
  */
-public record MptcpInfo(int kernelSize, int subflows, int addAddrSignal, int addAddrAccepted, int subflowsMax,
-                        int addAddrSignalMax, int addAddrAcceptedMax, long flags, long token, long writeSeq,
-                        long sndUna, long rcvNxt, int localAddrUsed, int localAddrMax, boolean csumEnabled,
-                        long retransmits, long bytesRetrans, long bytesSent, long bytesReceived, long bytesAcked,
-                        int subflowsTotal, long lastDataSent, long lastDataRecv, long lastAckRecv) {
+public final class MptcpInfo {
+    private final MptcpInfoFields fields;
 
-    /** The size of {@code struct mptcp_info} on kernel 6.10 and later, the largest this class decodes. @since 0.1.0 */
-    public static final int MAX_DECODED_SIZE = 96;
+    MptcpInfo(MptcpInfoFields fields) {
+        this.fields = Objects.requireNonNull(fields, "fields");
+    }
+
+    private int u8(Field f) {
+        return (int) fields.get(f);
+    }
+
+    private OptionalInt optionalU8(Field f) {
+        return fields.present(f) ? OptionalInt.of((int) fields.get(f)) : OptionalInt.empty();
+    }
+
+    private OptionalLong optional(Field f) {
+        return fields.present(f) ? OptionalLong.of(fields.get(f)) : OptionalLong.empty();
+    }
 
     /**
-     * Validates the components.
+     * Additional subflows currently open, not counting the initial one ({@code mptcpi_subflows}).
      *
-     * @param kernelSize how many bytes of the structure the kernel returned
-     * @param subflows additional subflows currently open (not counting the initial one)
-     * @param addAddrSignal addresses announced to the peer (ADD_ADDR sent)
-     * @param addAddrAccepted addresses the peer announced that were accepted
-     * @param subflowsMax path-manager limit on additional subflows
-     * @param addAddrSignalMax path-manager limit on announced addresses
-     * @param addAddrAcceptedMax path-manager limit on accepted addresses
-     * @param flags {@code mptcpi_flags}: bit 0 fallback, bit 1 remote key received
-     * @param token the connection's local token
-     * @param writeSeq MPTCP-level next sequence number to write
-     * @param sndUna MPTCP-level oldest unacknowledged sequence number
-     * @param rcvNxt MPTCP-level next expected sequence number
-     * @param localAddrUsed local addresses in use (kernel 5.12+)
-     * @param localAddrMax limit on local addresses (kernel 5.12+)
-     * @param csumEnabled whether DSS checksums are in use (kernel 5.14+)
-     * @param retransmits MPTCP-level retransmissions (kernel 6.5+)
-     * @param bytesRetrans bytes retransmitted at MPTCP level (kernel 6.5+)
-     * @param bytesSent bytes sent at MPTCP level (kernel 6.5+)
-     * @param bytesReceived bytes received at MPTCP level (kernel 6.5+)
-     * @param bytesAcked bytes acknowledged at MPTCP level (kernel 6.5+)
-     * @param subflowsTotal subflows including the initial one (kernel 6.8+)
-     * @param lastDataSent milliseconds since data was last sent (kernel 6.10+)
-     * @param lastDataRecv milliseconds since data was last received (kernel 6.10+)
-     * @param lastAckRecv milliseconds since an ack was last received (kernel 6.10+)
-     * @throws IllegalArgumentException if a field is outside the range of its C type
+     * @return the count
      * @since 0.1.0
      */
-    public MptcpInfo {
-        if (kernelSize < 0) {
-            throw new IllegalArgumentException("kernelSize: " + kernelSize + " (expected: >= 0)");
-        }
-        u8("subflows", subflows);
-        u8("addAddrSignal", addAddrSignal);
-        u8("addAddrAccepted", addAddrAccepted);
-        u8("subflowsMax", subflowsMax);
-        u8("addAddrSignalMax", addAddrSignalMax);
-        u8("addAddrAcceptedMax", addAddrAcceptedMax);
-        u8("localAddrUsed", localAddrUsed);
-        u8("localAddrMax", localAddrMax);
-        u8("subflowsTotal", subflowsTotal);
-        u32("flags", flags);
-        u32("token", token);
-        u32("retransmits", retransmits);
-        u32("lastDataSent", lastDataSent);
-        u32("lastDataRecv", lastDataRecv);
-        u32("lastAckRecv", lastAckRecv);
-    }
-
-    private static void u8(String name, int value) {
-        if (value < 0 || value > 0xFF) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: 0..255)");
-        }
-    }
-
-    private static void u32(String name, long value) {
-        if (value < 0 || value > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: 0..4294967295)");
-        }
+    public int subflows() {
+        return u8(Field.SUBFLOWS);
     }
 
     /**
-     * Whether the kernel returned the field at {@code offset} of {@code size} bytes.
+     * Subflows including the initial one ({@code mptcpi_subflows_total}, kernel 6.8+).
      *
-     * @param offset the field's byte offset in {@code struct mptcp_info}
-     * @param size   the field's size in bytes
-     * @return true if {@code offset + size <= kernelSize()}
+     * @return the count, or empty on an older kernel
      * @since 0.1.0
      */
-    public boolean has(int offset, int size) {
-        return offset >= 0 && size >= 0 && (long) offset + size <= kernelSize;
+    public OptionalInt subflowsTotal() {
+        return optionalU8(Field.SUBFLOWS_TOTAL);
     }
 
     /**
-     * Whether the kernel flagged this connection as fallen back to plain TCP.
+     * Addresses announced to the peer ({@code mptcpi_add_addr_signal}).
      *
-     * @return bit 0 of {@link #flags()}
+     * @return the count
+     * @since 0.1.0
+     */
+    public int addAddrSignal() {
+        return u8(Field.ADD_ADDR_SIGNAL);
+    }
+
+    /**
+     * Addresses the peer announced that were accepted ({@code mptcpi_add_addr_accepted}).
+     *
+     * @return the count
+     * @since 0.1.0
+     */
+    public int addAddrAccepted() {
+        return u8(Field.ADD_ADDR_ACCEPTED);
+    }
+
+    /**
+     * The path manager's limit on additional subflows ({@code mptcpi_subflows_max}).
+     *
+     * @return the limit
+     * @since 0.1.0
+     */
+    public int subflowsMax() {
+        return u8(Field.SUBFLOWS_MAX);
+    }
+
+    /**
+     * The path manager's limit on announced addresses ({@code mptcpi_add_addr_signal_max}).
+     *
+     * @return the limit
+     * @since 0.1.0
+     */
+    public int addAddrSignalMax() {
+        return u8(Field.ADD_ADDR_SIGNAL_MAX);
+    }
+
+    /**
+     * The path manager's limit on accepted addresses ({@code mptcpi_add_addr_accepted_max}).
+     *
+     * @return the limit
+     * @since 0.1.0
+     */
+    public int addAddrAcceptedMax() {
+        return u8(Field.ADD_ADDR_ACCEPTED_MAX);
+    }
+
+    /**
+     * The raw {@code mptcpi_flags}; {@link #fallback()} and {@link #remoteKeyReceived()} read its known bits.
+     *
+     * @return the flags, an unsigned 32-bit value
+     * @since 0.1.0
+     */
+    public long flags() {
+        return fields.get(Field.FLAGS);
+    }
+
+    /**
+     * Whether the kernel flagged this connection as fallen back to plain TCP ({@code MPTCP_INFO_FLAG_FALLBACK}).
+     *
+     * @return the flag
      * @since 0.1.0
      */
     public boolean fallback() {
-        return (flags & 1L) != 0;
+        return fields.fallback();
     }
 
     /**
-     * Whether the peer's key has been received, i.e. the MPTCP handshake completed.
+     * Whether the peer's key has been received, i.e. the MPTCP handshake completed
+     * ({@code MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED}).
      *
-     * @return bit 1 of {@link #flags()}
+     * @return the flag
      * @since 0.1.0
      */
     public boolean remoteKeyReceived() {
-        return (flags & 2L) != 0;
+        return fields.remoteKeyReceived();
+    }
+
+    /**
+     * The connection's local token ({@code mptcpi_token}).
+     *
+     * @return an unsigned 32-bit value
+     * @since 0.1.0
+     */
+    public long token() {
+        return fields.get(Field.TOKEN);
+    }
+
+    /**
+     * The MPTCP-level sequence number of the next byte to write ({@code mptcpi_write_seq}).
+     *
+     * @return an unsigned 64-bit value
+     * @since 0.1.0
+     */
+    public long writeSeq() {
+        return fields.get(Field.WRITE_SEQ);
+    }
+
+    /**
+     * The MPTCP-level oldest unacknowledged sequence number ({@code mptcpi_snd_una}).
+     *
+     * @return an unsigned 64-bit value
+     * @since 0.1.0
+     */
+    public long sndUna() {
+        return fields.get(Field.SND_UNA);
+    }
+
+    /**
+     * The MPTCP-level next expected sequence number ({@code mptcpi_rcv_nxt}).
+     *
+     * @return an unsigned 64-bit value
+     * @since 0.1.0
+     */
+    public long rcvNxt() {
+        return fields.get(Field.RCV_NXT);
+    }
+
+    /**
+     * Local addresses in use ({@code mptcpi_local_addr_used}, kernel 5.12+).
+     *
+     * @return the count, or empty where the kernel did not return it
+     * @since 0.1.0
+     */
+    public OptionalInt localAddrUsed() {
+        return optionalU8(Field.LOCAL_ADDR_USED);
+    }
+
+    /**
+     * The limit on local addresses ({@code mptcpi_local_addr_max}, kernel 5.12+).
+     *
+     * @return the limit, or empty where the kernel did not return it
+     * @since 0.1.0
+     */
+    public OptionalInt localAddrMax() {
+        return optionalU8(Field.LOCAL_ADDR_MAX);
+    }
+
+    /**
+     * Whether DSS checksums are in use ({@code mptcpi_csum_enabled}, kernel 5.14+).
+     *
+     * @return the flag, or empty where the kernel did not return it
+     * @since 0.1.0
+     */
+    public Optional<Boolean> csumEnabled() {
+        return fields.present(Field.CSUM_ENABLED) ? Optional.of(fields.get(Field.CSUM_ENABLED) != 0)
+                : Optional.empty();
+    }
+
+    /**
+     * MPTCP-level retransmissions ({@code mptcpi_retransmits}, kernel 6.5+).
+     *
+     * @return the count, or empty on an older kernel
+     * @since 0.1.0
+     */
+    public OptionalLong retransmits() {
+        return optional(Field.RETRANSMITS);
+    }
+
+    /**
+     * Bytes retransmitted at MPTCP level ({@code mptcpi_bytes_retrans}, kernel 6.5+).
+     *
+     * @return the count, or empty on an older kernel
+     * @since 0.1.0
+     */
+    public OptionalLong bytesRetrans() {
+        return optional(Field.BYTES_RETRANS);
+    }
+
+    /**
+     * Bytes sent at MPTCP level ({@code mptcpi_bytes_sent}, kernel 6.5+).
+     *
+     * @return the count, or empty on an older kernel
+     * @since 0.1.0
+     */
+    public OptionalLong bytesSent() {
+        return optional(Field.BYTES_SENT);
+    }
+
+    /**
+     * Bytes received at MPTCP level ({@code mptcpi_bytes_received}, kernel 6.5+).
+     *
+     * @return the count, or empty on an older kernel
+     * @since 0.1.0
+     */
+    public OptionalLong bytesReceived() {
+        return optional(Field.BYTES_RECEIVED);
+    }
+
+    /**
+     * Bytes acknowledged at MPTCP level ({@code mptcpi_bytes_acked}, kernel 6.5+).
+     *
+     * @return the count, or empty on an older kernel
+     * @since 0.1.0
+     */
+    public OptionalLong bytesAcked() {
+        return optional(Field.BYTES_ACKED);
+    }
+
+    /**
+     * Milliseconds since data was last sent ({@code mptcpi_last_data_sent}, kernel 6.10+).
+     *
+     * @return the age, or empty on an older kernel
+     * @since 0.1.0
+     */
+    public OptionalLong lastDataSent() {
+        return optional(Field.LAST_DATA_SENT);
+    }
+
+    /**
+     * Milliseconds since data was last received ({@code mptcpi_last_data_recv}, kernel 6.10+).
+     *
+     * @return the age, or empty on an older kernel
+     * @since 0.1.0
+     */
+    public OptionalLong lastDataRecv() {
+        return optional(Field.LAST_DATA_RECV);
+    }
+
+    /**
+     * Milliseconds since an acknowledgement was last received ({@code mptcpi_last_ack_recv}, kernel 6.10+).
+     *
+     * @return the age, or empty on an older kernel
+     * @since 0.1.0
+     */
+    public OptionalLong lastAckRecv() {
+        return optional(Field.LAST_ACK_RECV);
+    }
+
+    /**
+     * Equal when the kernel returned the same fields with the same values.
+     *
+     * @since 0.1.0
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MptcpInfo && ((MptcpInfo) o).fields.equals(fields);
+    }
+
+    /**
+     * Consistent with {@link #equals}.
+     *
+     * @since 0.1.0
+     */
+    @Override
+    public int hashCode() {
+        return fields.hashCode();
+    }
+
+    /**
+     * Every field the kernel returned, by its {@code mptcpi_} name.
+     *
+     * @since 0.1.0
+     */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("MptcpInfo[");
+        for (Field f : Field.values()) {
+            if (fields.present(f)) {
+                s.append(f.name().toLowerCase(java.util.Locale.ROOT)).append('=')
+                        .append(Long.toUnsignedString(fields.get(f))).append(", ");
+            }
+        }
+        if (s.charAt(s.length() - 1) == ' ') {
+            s.setLength(s.length() - 2);
+        }
+        return s.append(']').toString();
     }
 }

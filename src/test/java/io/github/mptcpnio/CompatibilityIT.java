@@ -6,6 +6,7 @@ import io.github.mptcpnio.internal.KnownDifferences.Difference;
 import io.github.mptcpnio.internal.KnownDifferences.Family;
 import io.github.mptcpnio.internal.KnownDifferences.Operation;
 import io.github.mptcpnio.internal.KnownDifferences.State;
+import io.github.mptcpnio.testing.MeasuredOnKernel;
 import io.github.mptcpnio.testing.RequiresMptcp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * stale, an unlisted one makes it incomplete; both fail.
  */
 @RequiresMptcp
+@MeasuredOnKernel("6.18")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CompatibilityIT {
     private static final SelectorProvider JDK = JdkShim.platformProvider();

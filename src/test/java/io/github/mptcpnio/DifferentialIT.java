@@ -2,6 +2,8 @@ package io.github.mptcpnio;
 
 import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.internal.KnownDifferences;
+import io.github.mptcpnio.testing.KernelCondition;
+import io.github.mptcpnio.testing.MeasuredOnKernel;
 import io.github.mptcpnio.testing.RequiresMptcpHook;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -42,6 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * table).
  */
 @AddLifecycleHook(RequiresMptcpHook.class)
+@AddLifecycleHook(KernelCondition.class)
+@MeasuredOnKernel("6.18")
 class DifferentialIT {
     private static final SelectorProvider JDK = JdkShim.platformProvider();
     private static final SelectorProvider MPTCP = new MptcpSelectorProvider();

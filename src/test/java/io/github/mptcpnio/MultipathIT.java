@@ -3,6 +3,7 @@ package io.github.mptcpnio;
 import apps.BulkApp;
 import io.github.mptcpnio.testing.Forked;
 import io.github.mptcpnio.testing.Lines;
+import io.github.mptcpnio.testing.MeasuredOnKernel;
 import io.github.mptcpnio.testing.RequiresMptcp;
 import io.github.mptcpnio.testing.SubflowProbe;
 import io.github.mptcpnio.testing.TwoPaths;
@@ -154,6 +155,7 @@ class MultipathIT {
      * the path manager does not need to add a new one. Proven with the subflow's own byte counter and SHA-256.
      */
     @Test
+    @MeasuredOnKernel("6.18")
     void pathComesBackAndIsUsedAgain() throws Exception {
         try (TwoPaths net = TwoPaths.create()) {
             net.announcePathB(false);

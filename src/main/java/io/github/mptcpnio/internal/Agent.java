@@ -43,19 +43,19 @@ public final class Agent {
         String ours = MptcpSelectorProvider.class.getName();
         String configured = System.getProperty(PROVIDER_PROPERTY);
         if (configured != null && !configured.equals(ours)) {
-            System.getLogger(Reseater.LOGGER_NAME).log(Level.WARNING, "mptcp-nio agent: " + PROVIDER_PROPERTY + "="
+            System.getLogger(Announcement.LOGGER_NAME).log(Level.WARNING, "mptcp-nio agent: " + PROVIDER_PROPERTY + "="
                     + configured + " is already set; leaving it, so MPTCP is NOT active in this JVM");
             return;
         }
         System.setProperty(PROVIDER_PROPERTY, ours);
         SelectorProvider provider = SelectorProvider.provider(); // cheap: our constructor does no I/O
         if (!(provider instanceof MptcpSelectorProvider)) {
-            System.getLogger(Reseater.LOGGER_NAME).log(Level.WARNING, "mptcp-nio agent: the JVM's SelectorProvider "
+            System.getLogger(Announcement.LOGGER_NAME).log(Level.WARNING, "mptcp-nio agent: the JVM's SelectorProvider "
                     + "was initialised before the agent ran (" + provider.getClass().getName()
                     + "); MPTCP is NOT active in this JVM");
             return;
         }
-        Reseater.preloadOnce(settings); // load the binding while the application starts
+        Preload.once(settings); // load the binding while the application starts
     }
 
     /** {@code mode=server,strict=true}; an unknown key or a malformed entry is rejected. */

@@ -1,11 +1,13 @@
-package io.github.mptcpnio.internal;
+package io.github.mptcpnio.internal.cli;
 
 import io.github.mptcpnio.Mptcp;
 import io.github.mptcpnio.MptcpInfo;
 import io.github.mptcpnio.MptcpSelectorProvider;
 import io.github.mptcpnio.Subflow;
 import io.github.mptcpnio.Unavailability;
-import io.github.mptcpnio.internal.linux.LibC;
+import io.github.mptcpnio.internal.Agent;
+import io.github.mptcpnio.internal.JdkShim;
+import io.github.mptcpnio.internal.linux.Sockets;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,12 +115,12 @@ public final class SelfCheck {
     }
 
     private static String nativeAccess() {
-        if (LibC.instance().isEmpty()) {
-            return "NOT LOADED - " + LibC.loadFailure().map(Object::toString).orElse("?");
+        if (Sockets.instance().isEmpty()) {
+            return "NOT LOADED - " + Sockets.loadFailure().map(Object::toString).orElse("?");
         }
         try { // Module.isNativeAccessEnabled() exists from JDK 22 on
             Method m = Module.class.getMethod("isNativeAccessEnabled");
-            Module jffi = LibC.nativeModule();
+            Module jffi = Sockets.nativeModule();
             boolean enabled = (boolean) m.invoke(jffi);
             return "native binding loaded; native access for " + jffi
                     + (enabled ? " enabled" : " NOT enabled (JDK prints a warning; add --enable-native-access="

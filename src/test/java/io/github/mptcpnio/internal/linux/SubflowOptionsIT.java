@@ -1,8 +1,8 @@
-package io.github.mptcpnio.internal;
+package io.github.mptcpnio.internal.linux;
 
 import io.github.mptcpnio.MptcpSelectorProvider;
 import io.github.mptcpnio.Subflow;
-import io.github.mptcpnio.internal.linux.LibC;
+import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.testing.RequiresMptcp;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class SubflowOptionsIT {
     @Test
     void fullInfoAndTheOlderPairOfOptionsAgree() throws Exception {
         SelectorProvider provider = new MptcpSelectorProvider();
-        LibC libc = LibC.instance().orElseThrow();
+        Sockets sockets = Sockets.instance().orElseThrow();
         try (ServerSocketChannel listener = provider.openServerSocketChannel()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             try (SocketChannel client = provider.openSocketChannel()) {
@@ -40,8 +40,8 @@ class SubflowOptionsIT {
                         accepted.read(in);
                     }
                     int fd = JdkShim.fd(client);
-                    List<Subflow> full = Introspection.fullInfo(libc, fd);
-                    List<Subflow> pair = Introspection.addrsAndTcpInfo(libc, fd);
+                    List<Subflow> full = sockets.fullInfo(fd);
+                    List<Subflow> pair = sockets.addrsAndTcpInfo(fd);
                     assertEquals(1, full.size(), full::toString);
                     assertEquals(1, pair.size(), pair::toString);
                     Subflow f = full.get(0);

@@ -1,0 +1,61 @@
+package io.github.mptcpnio.internal;
+
+import io.github.mptcpnio.Unavailability;
+import io.github.mptcpnio.internal.linux.NativeStub;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one line per JVM on the {@value #LOGGER_NAME} logger: MPTCP active (INFO), or why not and what to do
+ * (WARNING), written at the JVM's first socket channel, on that channel's thread.
+ *
+ * <p>Written synchronously so that it is never lost: a program that exits right after its first channel still has
+ * it, and the library needs neither a thread of its own that would keep the JVM alive nor a shutdown hook (both
+ * belong to the application). The price is the logging backend's first use on the first channel's thread: measured
+ * by bench/ start-up and in docs/adr/0003 (the preload warms the JDK's formatting classes, not the logging
+ * configuration, to take part of it off that thread).
+ */
+public final class Announcement {
+    public static final String LOGGER_NAME = "io.github.mptcpnio";
+
+    private Announcement() {}
+
+    /**
+     * Obtained on first use: initialising the logging backend earlier (in the provider's constructor, in
+     * {@code premain}) would fix the JUL LogManager before the application could choose its own
+     * ({@code java.util.logging.manager}).
+     */
+    private static final class Log {
+        static final Logger LOG = System.getLogger(LOGGER_NAME);
+    }
+
+    private static final AtomicBoolean DONE = new AtomicBoolean();
+
+    /** The library's logger. */
+    public static Logger logger() {
+        return Log.LOG;
+    }
+
+    /** Writes the line unless this JVM already has it. */
+    public static void once(Settings settings, Optional<Unavailability> unavailability) {
+        if (DONE.get() || !DONE.compareAndSet(false, true)) { // a plain read first: this runs per channel
+            return;
+        }
+        Logger log = Log.LOG;
+        if (settings.mode() == Settings.Mode.OFF) {
+            log.log(Level.INFO, "mptcp-nio: MPTCP off (" + settings + "); all channels are plain TCP");
+        } else if (unavailability.isEmpty()) {
+            log.log(Level.INFO, "mptcp-nio: MPTCP active (" + settings + ")");
+        } else {
+            log.log(Level.WARNING, "mptcp-nio: MPTCP unavailable, channels stay plain TCP (" + settings + "). "
+                    + unavailability.get());
+        }
+        Optional<String> noCache = NativeStub.cacheNotUsedBecause();
+        if (noCache.isPresent() && log.isLoggable(Level.DEBUG)) {
+            log.log(Level.DEBUG, "mptcp-nio: jffi's stub not loaded from the per-user cache: " + noCache.get());
+        }
+    }
+}
