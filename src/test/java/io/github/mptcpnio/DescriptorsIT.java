@@ -1,5 +1,7 @@
 package io.github.mptcpnio;
 
+import io.github.mptcpnio.internal.linux.Linux;
+
 import io.github.mptcpnio.testing.EmfileProbe;
 import io.github.mptcpnio.testing.Fds;
 import io.github.mptcpnio.testing.Forked;
@@ -40,7 +42,7 @@ class DescriptorsIT {
             try {
                 ((SelectableChannel) ch).configureBlocking((i & 4) != 0);
                 if (i % 1000 == 0) {
-                    assertEquals(262, ModeProbe.protocol(ch));
+                    assertEquals(Linux.IPPROTO_MPTCP, ModeProbe.protocol(ch));
                 }
             } finally {
                 ch.close();
@@ -83,6 +85,6 @@ class DescriptorsIT {
         // diagnosis; it can be off by one transient descriptor of the JVM's own)
         assertEquals("0", ours.get("leakedSockets"), ours::toString);
         assertEquals("0", jdk.get("leakedSockets"), jdk::toString);
-        assertEquals("262", ours.get("after.protocol"), ours::toString);
+        assertEquals("MPTCP", ours.get("after.protocol"), ours::toString);
     }
 }

@@ -46,8 +46,8 @@ class FallbackIT {
             assertEquals("MPTCP TEST", f.get("data"));
             assertEquals("false", f.get("available"));
             assertEquals("DISABLED_BY_SYSCTL", f.get("reason"));
-            assertEquals("6", f.get("listener.protocol"));
-            assertEquals("6", f.get("client.protocol"));
+            assertEquals("TCP", f.get("listener.protocol"));
+            assertEquals("TCP", f.get("client.protocol"));
             assertEquals("2", f.get("fallbacks"), f::toString);
             assertEquals("0", f.get("upgraded"), f::toString);
         }
@@ -59,11 +59,11 @@ class FallbackIT {
         try (Netns ns = Netns.create("flip")) {
             Forked.Result r = Forked.jvm().in(ns).enabled().run(ModeProbe.class.getName(), 30, "flip").assertExit(0);
             Map<String, String> f = Lines.parse(r.stdout());
-            assertEquals("262", f.get("client.protocol"), f::toString);
+            assertEquals("MPTCP", f.get("client.protocol"), f::toString);
             assertEquals("true", f.get("client.multipath"), f::toString);
             assertEquals("MPTCP TEST", f.get("after-flip.data"), f::toString);
-            assertEquals("6", f.get("after-flip.listener.protocol"), f::toString);
-            assertEquals("6", f.get("after-flip.client.protocol"), f::toString);
+            assertEquals("TCP", f.get("after-flip.listener.protocol"), f::toString);
+            assertEquals("TCP", f.get("after-flip.client.protocol"), f::toString);
             assertEquals("2", f.get("upgraded"), f::toString);
             assertEquals("2", f.get("fallbacks"), f::toString);
         }

@@ -1,5 +1,7 @@
 package io.github.mptcpnio;
 
+import io.github.mptcpnio.internal.linux.Linux;
+
 import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.testing.ModeProbe;
 import io.github.mptcpnio.testing.MptcpCondition;
@@ -33,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @RequiresMptcp
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class GoPortIT {
-    private static final int IPPROTO_MPTCP = 262;
     private static final int IPPROTO_TCP = 6;
     private static final String MESSAGE = "MPTCP TEST";
 
@@ -55,7 +56,7 @@ class GoPortIT {
             try (SocketChannel conn = dialerMPTCP(ln.getLocalAddress())) {
                 postAcceptMPTCP(accepted.get(10, TimeUnit.SECONDS));
                 assertTrue(Mptcp.isMultipath(conn), "outgoing connection is not with MPTCP");
-                assertEquals(IPPROTO_MPTCP, ModeProbe.protocol(conn), "outgoing connection is not an MPTCP proto");
+                assertEquals(Linux.IPPROTO_MPTCP, ModeProbe.protocol(conn), "outgoing connection is not an MPTCP proto");
             } finally {
                 accepted.get(10, TimeUnit.SECONDS).close();
             }
@@ -66,7 +67,7 @@ class GoPortIT {
         ServerSocketChannel ln = mptcp.openServerSocketChannel();
         ln.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
         assertTrue(Mptcp.isMultipath(ln), "listener is not MPTCP");
-        assertEquals(IPPROTO_MPTCP, ModeProbe.protocol(ln));
+        assertEquals(Linux.IPPROTO_MPTCP, ModeProbe.protocol(ln));
         return ln;
     }
 
@@ -112,7 +113,7 @@ class GoPortIT {
 
     private static void postAcceptMPTCP(SocketChannel accepted) throws IOException {
         assertTrue(Mptcp.isMultipath(accepted), "incoming connection is not with MPTCP");
-        assertEquals(IPPROTO_MPTCP, ModeProbe.protocol(accepted), "incoming connection is not an MPTCP proto");
+        assertEquals(Linux.IPPROTO_MPTCP, ModeProbe.protocol(accepted), "incoming connection is not an MPTCP proto");
     }
 
     @Test
@@ -137,7 +138,7 @@ class GoPortIT {
             assertFalse(Mptcp.isMultipath(ln));
             CompletableFuture<SocketChannel> accepted = transponder(ln);
             try (SocketChannel conn = dialerMPTCP(ln.getLocalAddress())) {
-                assertEquals(IPPROTO_MPTCP, ModeProbe.protocol(conn), "created as MPTCP");
+                assertEquals(Linux.IPPROTO_MPTCP, ModeProbe.protocol(conn), "created as MPTCP");
                 assertFalse(Mptcp.isMultipath(conn), "the kernel fell back to TCP; isMultipath must say so");
                 assertEquals(java.util.Optional.empty(), Mptcp.info(conn));
                 assertEquals(java.util.List.of(), Mptcp.subflows(conn));

@@ -1,5 +1,7 @@
 package io.github.mptcpnio;
 
+import io.github.mptcpnio.internal.linux.Linux;
+
 import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.internal.linux.Sockets;
 import io.github.mptcpnio.testing.RequiresMptcp;
@@ -141,7 +143,7 @@ class IntrospectionIT {
             assertEquals("sun.nio.ch.SocketChannelImpl", c.getClass().getName());
             // documented in docs/compatibility.md: a channel's own provider() is the JDK's, so it makes plain TCP
             try (SocketChannel viaChannelProvider = c.provider().openSocketChannel()) {
-                assertEquals(6, io.github.mptcpnio.testing.ModeProbe.protocol(viaChannelProvider));
+                assertEquals(Linux.IPPROTO_TCP, io.github.mptcpnio.testing.ModeProbe.protocol(viaChannelProvider));
             }
         }
     }

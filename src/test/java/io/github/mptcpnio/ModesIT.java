@@ -20,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code mptcp.nio.mode} and {@code mptcp.nio.strict}, each in a forked JVM enabled by the switch, observed through
  * the kernel's {@code SO_PROTOCOL} of every socket. Go checks the same toggles with {@code GODEBUG=multipathtcp}.
  */
-@RequiresMptcp
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ModesIT {
 
@@ -35,33 +34,36 @@ class ModesIT {
     @ParameterizedTest(name = "mode={0}")
     @CsvSource({
         // mode,  listener, client, accepted, multipath end to end
-        "both,    262,      262,    262,      true",    // GODEBUG=multipathtcp=1
-        "server,  262,      6,      6,        false",   // multipathtcp=2 (listeners only; a plain client)
-        "client,  6,        262,    6,        false",   // multipathtcp=3 (client falls back against a TCP listener)
-        "off,     6,        6,      6,        false",   // multipathtcp=0
+        "both,    MPTCP,    MPTCP,  MPTCP,    true",    // GODEBUG=multipathtcp=1
+        "server,  MPTCP,    TCP,    TCP,      false",   // multipathtcp=2 (listeners only; a plain client)
+        "client,  TCP,      MPTCP,  TCP,      false",   // multipathtcp=3 (client falls back against a TCP listener)
+        "off,     TCP,      TCP,    TCP,      false",   // multipathtcp=0
     })
-    void modeSelectsWhichChannelsAreMptcp(String mode, int listener, int client, int accepted, boolean multipath)
+    @RequiresMptcp
+    void modeSelectsWhichChannelsAreMptcp(String mode, String listener, String client, String accepted, boolean multipath)
             throws Exception {
         Map<String, String> f = probe("-Dmptcp.nio.mode=" + mode);
-        assertEquals(String.valueOf(listener), f.get("listener.protocol"), f::toString);
-        assertEquals(String.valueOf(client), f.get("client.protocol"), f::toString);
-        assertEquals(String.valueOf(accepted), f.get("accepted.protocol"), f::toString);
+        assertEquals(listener, f.get("listener.protocol"), f::toString);
+        assertEquals(client, f.get("client.protocol"), f::toString);
+        assertEquals(accepted, f.get("accepted.protocol"), f::toString);
         assertEquals(String.valueOf(multipath), f.get("client.multipath"), f::toString);
         assertEquals(String.valueOf(multipath), f.get("accepted.multipath"), f::toString);
-        assertEquals(String.valueOf(listener == 262), f.get("listener.multipath"), f::toString);
-        long expectedUpgrades = (listener == 262 ? 1 : 0) + (client == 262 ? 1 : 0);
+        assertEquals(String.valueOf(listener.equals("MPTCP")), f.get("listener.multipath"), f::toString);
+        long expectedUpgrades = (listener.equals("MPTCP") ? 1 : 0) + (client.equals("MPTCP") ? 1 : 0);
         assertEquals(String.valueOf(expectedUpgrades), f.get("upgraded"), f::toString);
         assertEquals("0", f.get("fallbacks"), f::toString);
     }
 
+    @RequiresMptcp
     @Test
     void defaultModeIsBoth() throws Exception {
         Map<String, String> f = probe();
-        assertEquals("262", f.get("listener.protocol"));
-        assertEquals("262", f.get("client.protocol"));
+        assertEquals("MPTCP", f.get("listener.protocol"));
+        assertEquals("MPTCP", f.get("client.protocol"));
         assertEquals("true", f.get("accepted.multipath"));
     }
 
+    @RequiresMptcp
     @Test
     void logsOneLinePerJvm() throws Exception {
         Forked.Result r = Forked.jvm().enabled().run(ModeProbe.class.getName(), 30).assertExit(0);

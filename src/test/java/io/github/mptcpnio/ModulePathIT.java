@@ -22,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The library jar as a named module ({@code io.github.mptcpnio}, jffi as the automatic module
  * {@code org.jnrproject.jffi}) with the application on the class path.
  */
-@RequiresMptcp(netns = true)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ModulePathIT {
 
@@ -40,6 +39,7 @@ class ModulePathIT {
                 .classPath(testClasses + File.pathSeparator + jffiNative);
     }
 
+    @RequiresMptcp(netns = true)
     @Test
     void worksAsANamedModule() throws Exception {
         try (Netns ns = Netns.create("modpath")) {

@@ -215,6 +215,7 @@ class MultipathIT {
      * mptcp} in the server's prerouting hook). The kernel falls back to plain TCP per connection by itself; data
      * arrives intact and both ends report {@code isMultipath() == false}.
      */
+    @RequiresMptcp(netns = true, tools = "nft")
     @Test
     void middleboxThatStripsMptcpFallsBackToTcp() throws Exception {
         try (TwoPaths net = TwoPaths.create()) {

@@ -2,7 +2,6 @@ package io.github.mptcpnio;
 
 import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.testing.Forked;
-import io.github.mptcpnio.testing.RequiresMptcp;
 import org.junit.jupiter.api.Test;
 
 import java.nio.channels.DatagramChannel;
@@ -19,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The provider's contract apart from the socket factories. */
-@RequiresMptcp
 class ProviderContractIT {
 
     /** Constructing the provider does no I/O, loads nothing native and logs nothing. */

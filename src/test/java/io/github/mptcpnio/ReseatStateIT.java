@@ -61,8 +61,8 @@ class ReseatStateIT {
     @MethodSource("cases")
     void reseatedSocketHasTheJdkSocketsState(boolean server, String family, boolean blocking) throws Exception {
         try (NetworkChannel jdk = open(JDK, server, family); NetworkChannel ours = open(MPTCP, server, family)) {
-            assertEquals(6, ModeProbe.protocol(jdk));
-            assertNotEquals(6, ModeProbe.protocol(ours)); // re-seated: 262
+            assertEquals(Linux.IPPROTO_TCP, ModeProbe.protocol(jdk));
+            assertEquals(Linux.IPPROTO_MPTCP, ModeProbe.protocol(ours)); // re-seated
             ((SelectableChannel) jdk).configureBlocking(blocking);
             ((SelectableChannel) ours).configureBlocking(blocking);
             assertEquals(jdk.supportedOptions(), ours.supportedOptions());
@@ -95,7 +95,7 @@ class ReseatStateIT {
                 boolean server = (boolean) kind.get()[0];
                 String family = (String) kind.get()[1];
                 try (NetworkChannel jdk = open(JDK, server, family); NetworkChannel ours = open(fresh, server, family)) {
-                    assertEquals(262, ModeProbe.protocol(ours), kind::toString);
+                    assertEquals(Linux.IPPROTO_MPTCP, ModeProbe.protocol(ours), kind::toString);
                     assertEquals(kernelState(jdk), kernelState(ours), "round " + round + " server=" + server
                             + " family=" + family);
                 }

@@ -1,5 +1,7 @@
 package io.github.mptcpnio.testing;
 
+import io.github.mptcpnio.internal.linux.Linux;
+
 import java.io.IOException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -35,9 +37,9 @@ public final class EmfileProbe {
         int tcp = 0;
         for (NetworkChannel ch : open) {
             int protocol = ModeProbe.protocol(ch);
-            if (protocol == 262) {
+            if (protocol == Linux.IPPROTO_MPTCP) {
                 mptcp++;
-            } else if (protocol == 6) {
+            } else if (protocol == Linux.IPPROTO_TCP) {
                 tcp++;
             }
         }

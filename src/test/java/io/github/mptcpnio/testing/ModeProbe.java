@@ -68,11 +68,17 @@ public final class ModeProbe {
     }
 
     private static void print(String name, NetworkChannel ch) throws IOException {
-        System.out.println(name + ".protocol=" + protocol(ch));
+        System.out.println(name + ".protocol=" + protocolName(protocol(ch)));
         System.out.println(name + ".multipath=" + Mptcp.isMultipath(ch));
     }
 
     /** The kernel's SO_PROTOCOL for the channel's socket. */
+    /** {@code MPTCP}, {@code TCP}, or the number for anything else. */
+    public static String protocolName(int protocol) {
+        return protocol == Linux.IPPROTO_MPTCP ? "MPTCP" : protocol == Linux.IPPROTO_TCP ? "TCP"
+                : String.valueOf(protocol);
+    }
+
     public static int protocol(NetworkChannel ch) throws IOException {
         return LibC.instance().orElseThrow().getsockoptInt(JdkShim.fd(ch), Linux.SOL_SOCKET, Linux.SO_PROTOCOL,
                 "SOL_SOCKET, SO_PROTOCOL");

@@ -59,6 +59,11 @@ public final class MptcpCondition implements ExecutionCondition {
         if (missing.isEmpty() && annotation.get().netns()) {
             missing = cannotUseNetns();
         }
+        for (String tool : annotation.get().tools()) {
+            if (missing.isEmpty() && Netns.which(tool).isEmpty()) {
+                missing = Optional.of("'" + tool + "' not found (install the Debian package that has it)");
+            }
+        }
         if (missing.isEmpty()) {
             return ConditionEvaluationResult.enabled("MPTCP prerequisites present");
         }

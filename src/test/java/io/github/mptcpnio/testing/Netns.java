@@ -84,23 +84,33 @@ public final class Netns implements AutoCloseable {
         return run(Arrays.asList(command));
     }
 
+    /**
+     * Runs a command, its output (stdout and stderr) going to a temporary file rather than a pipe: a command that
+     * prints more than a pipe holds (64 KiB: {@code nstat -saz}, {@code ss}, {@code nft list}) can never block on a
+     * reader that only reads after it exits.
+     */
     static String run(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Path output = Files.createTempFile("mptcpnio-netns-", ".out");
         try {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IOException("timed out: " + command);
+                }
+            } catch (InterruptedException e) {
                 p.destroyForcibly();
-                throw new IOException("timed out: " + command);
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted: " + command, e);
             }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + command, e);
+            String out = Files.readString(output, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IOException(command + " exited " + p.exitValue() + ": " + out);
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(output);
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException(command + " exited " + p.exitValue() + ": " + out);
-        }
-        return out;
     }
 
     static Optional<Path> which(String tool) {

@@ -18,4 +18,7 @@ import java.lang.annotation.Target;
 public @interface RequiresMptcp {
     /** Also needs root, {@code ip netns} and {@code nstat}. */
     boolean netns() default false;
+
+    /** Commands the test runs besides iproute2's (looked up in /usr/sbin, /sbin, /usr/bin, /bin), e.g. {@code nft}. */
+    String[] tools() default {};
 }
