@@ -2,6 +2,7 @@ package io.github.mptcpnio;
 
 import io.github.mptcpnio.internal.linux.Linux;
 
+import io.github.mptcpnio.testing.EmfileFirstChannelProbe;
 import io.github.mptcpnio.testing.EmfileProbe;
 import io.github.mptcpnio.testing.Fds;
 import io.github.mptcpnio.testing.Forked;
@@ -86,5 +87,26 @@ class DescriptorsIT {
         assertEquals("0", ours.get("leakedSockets"), ours::toString);
         assertEquals("0", jdk.get("leakedSockets"), jdk::toString);
         assertEquals("MPTCP", ours.get("after.protocol"), ours::toString);
+    }
+
+    /**
+     * Regression: a JVM out of descriptors at its first channel stayed on TCP for life (the probe cached BLOCKED, and
+     * jffi's class initialisers cached their failed load). Now the binding is not loaded while descriptors are
+     * exhausted, that answer is not kept, and once descriptors are free again the next channel is MPTCP.
+     */
+    @Test
+    void outOfDescriptorsAtTheFirstChannelIsNotRememberedForLife() throws Exception {
+        Forked.Result r = Forked.jvm().enabled().wrappedBy("prlimit", "--nofile=256:256", "--")
+                .run(EmfileFirstChannelProbe.class.getName(), 60).assertExit(0);
+        Map<String, String> f = Lines.parse(r.stdout());
+        assertEquals(MptcpSelectorProvider.class.getName(), f.get("provider"), r::toString);
+        assertTrue(Integer.parseInt(f.get("files")) > 200, r::toString);
+        assertTrue(f.get("first").startsWith("java.net.SocketException: ") && f.get("first").contains(
+                "Too many open files"), "the JDK's own exception: " + r);
+        assertEquals("RESOURCES_EXHAUSTED", f.get("during"), r::toString);
+        assertEquals("MPTCP", f.get("after.protocol"), r::toString);
+        assertEquals("true", f.get("after.available"), r::toString);
+        assertEquals("none", f.get("after.unavailability"), r::toString);
+        assertTrue(r.stderr().contains("INFO: mptcp-nio: MPTCP active"), "the announcement, once MPTCP works: " + r);
     }
 }

@@ -62,7 +62,7 @@ public final class EmfileProbe {
         System.out.println("diff.before=" + targetsBefore);
         System.out.println("diff.after=" + targetsAfter);
         try (SocketChannel again = SocketChannel.open()) {
-            System.out.println("after.protocol=" + ModeProbe.protocol(again));
+            System.out.println("after.protocol=" + ModeProbe.protocolName(ModeProbe.protocol(again)));
         }
     }
 }
