@@ -3,13 +3,14 @@
  *
  * <h2>Launch</h2>
  * <pre>
- * java -cp app.jar:mptcp-nio-0.1.0.jar:jnr-ffi-2.3.0.jar:jffi-1.4.0.jar:jffi-1.4.0-native.jar \
+ * java -cp app.jar:mptcp-nio-0.1.0.jar:jffi-1.4.0.jar:jffi-1.4.0-native.jar \
  *      -Djava.nio.channels.spi.SelectorProvider=io.github.mptcpnio.MptcpSelectorProvider \
  *      --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
  *      --enable-native-access=ALL-UNNAMED \
  *      com.example.Main
  * </pre>
- * (or {@code mptcp-nio-0.1.0-all.jar}, which bundles the JNR jars). From then on every
+ * (or {@code mptcp-nio-0.1.0-all.jar}, which bundles jffi), or, for every JVM the same way, the agent:
+ * {@code java -javaagent:mptcp-nio-0.1.0-all.jar --enable-native-access=ALL-UNNAMED -jar app.jar}. From then on every
  * {@link java.nio.channels.SocketChannel} and {@link java.nio.channels.ServerSocketChannel} the application opens
  * has an MPTCP socket; {@code --enable-native-access} silences the JDK 24+ native-access warning.
  *

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Written synchronously so that it is never lost: a program that exits right after its first channel still has
  * it, and the library needs neither a thread of its own that would keep the JVM alive nor a shutdown hook (both
  * belong to the application). The price is the logging backend's first use on the first channel's thread: measured
- * by bench/ start-up and in docs/adr/0003 (the preload warms the JDK's formatting classes, not the logging
- * configuration, to take part of it off that thread).
+ * by bench/ start-up and in docs/adr/0005 (the preload warms the JDK's formatting classes, not the logging
+ * configuration, and the first channel prepares the logger while the binding loads: see {@link #prepareOnce()}).
  */
 public final class Announcement {
     public static final String LOGGER_NAME = "io.github.mptcpnio";
@@ -33,10 +33,26 @@ public final class Announcement {
     }
 
     private static final AtomicBoolean DONE = new AtomicBoolean();
+    private static final AtomicBoolean PREPARED = new AtomicBoolean();
 
     /** The library's logger. */
     public static Logger logger() {
         return Log.LOG;
+    }
+
+    /**
+     * At the first socket channel, before its thread waits for the availability probe: initialises the logging
+     * backend and the JDK's formatting classes (about 30 ms on JDK 17 here) while the preload thread loads the native
+     * binding, instead of after it. Only at the first channel: the application has had its chance to configure
+     * logging by then, and the line is written a moment later anyway.
+     */
+    public static void prepareOnce() {
+        if (DONE.get() || PREPARED.get() || !PREPARED.compareAndSet(false, true)) {
+            return;
+        }
+        if (Log.LOG.isLoggable(Level.INFO)) {
+            Preload.warmFormatter();
+        }
     }
 
     /** Writes the line unless this JVM already has it. */

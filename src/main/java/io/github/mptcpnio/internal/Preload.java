@@ -37,7 +37,16 @@ public final class Preload implements Runnable {
     @Override
     public void run() {
         Availability.unavailability();
-        try { // java.util.logging.SimpleFormatter's default format; UTC, so the default time zone is not fixed here
+        warmFormatter();
+    }
+
+    /**
+     * Formats one string the way {@code java.util.logging.SimpleFormatter}'s default format does, in UTC so that the
+     * default time zone is not fixed here: loads and runs the JDK's formatting classes once, touching no logging
+     * configuration.
+     */
+    static void warmFormatter() {
+        try {
             String.format(Locale.getDefault(Locale.Category.FORMAT),
                     "%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n",
                     ZonedDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), "", "", "", "", "");

@@ -71,6 +71,7 @@ public final class Reseater {
      * @throws IOException in strict mode when MPTCP is refused, or when resources ran out (channel closed)
      */
     public <C extends NetworkChannel> C upgrade(C channel, Kind kind) throws IOException {
+        Announcement.prepareOnce();
         Optional<Unavailability> unavailable = settings.mode() == Settings.Mode.OFF ? Optional.empty()
                 : Availability.unavailability();
         if (Availability.isTransient(unavailable)) { // out of descriptors: what the JDK would have said one later
