@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The library jar as a named module ({@code io.github.mptcpnio}, jffi as the automatic module
- * {@code org.jnrproject.jffi}) with the application on the class path.
+ * {@code org.jnrproject.jffi}), and the all-jar as an automatic module, with the application on the class path.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ModulePathIT {
@@ -56,6 +56,25 @@ class ModulePathIT {
             assertEquals(1, ns.counter("MPTcpExtMPCapableSYNRX"), "one MPTCP handshake, seen by the kernel");
             assertTrue(r.stderr().lines().noneMatch(l -> l.startsWith("WARNING")), r.stderr());
         }
+    }
+
+    /** The all-jar on the module path: the automatic module {@code io.github.mptcpnio} (its manifest names it). */
+    @RequiresMptcp
+    @Test
+    void theAllJarIsTheAutomaticModuleOfTheSameName() throws Exception {
+        String allJar = System.getProperty("mptcp.nio.test.alljar");
+        assertTrue(allJar != null && Files.isRegularFile(Path.of(allJar)), "all-jar not built: " + allJar);
+        Forked.Result r = Forked.jvm().classPath(Path.of("target", "test-classes").toAbsolutePath().toString())
+                .args("--module-path", allJar, "--add-modules", "io.github.mptcpnio",
+                        "--add-exports=java.base/sun.nio.ch=io.github.mptcpnio",
+                        "--enable-native-access=io.github.mptcpnio", Forked.SWITCH)
+                .run(PublicApiProbe.class.getName(), 30).assertExit(0);
+        Map<String, String> f = Lines.parse(r.stdout());
+        assertEquals("MPTCP TEST", f.get("data"), r::toString);
+        assertEquals("true", f.get("available"), r::toString);
+        assertEquals("true", f.get("client.multipath"), r::toString);
+        assertEquals("true", f.get("accepted.multipath"), r::toString);
+        assertTrue(r.stderr().lines().noneMatch(l -> l.startsWith("WARNING")), r.stderr());
     }
 
     @Test
