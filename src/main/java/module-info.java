@@ -7,6 +7,7 @@ module io.github.mptcpnio {
     requires org.jnrproject.jffi;
     requires jdk.unsupported;
     requires static java.instrument; // only the -javaagent entry point uses it, and -javaagent resolves it
+    requires static org.objectweb.asm; // likewise: only the agent rewrites classes
 
     exports io.github.mptcpnio;
 }

@@ -110,7 +110,8 @@ public final class Mptcp {
     }
 
     /**
-     * How many channels the provider re-seated as MPTCP sockets in this JVM.
+     * How many sockets were made MPTCP in this JVM: channels the provider re-seated, and sockets the agent created as
+     * MPTCP in place.
      *
      * @return the count since start-up
      * @since 0.1.0
@@ -120,8 +121,8 @@ public final class Mptcp {
     }
 
     /**
-     * How many channels the provider left on plain TCP because MPTCP was unavailable or refused (not counting
-     * channels excluded by {@code mptcp.nio.mode}, nor per-connection fallbacks negotiated by the kernel).
+     * How many sockets the provider or the agent left on plain TCP because MPTCP was unavailable or refused (not
+     * counting sockets excluded by {@code mptcp.nio.mode}, nor per-connection fallbacks negotiated by the kernel).
      *
      * @return the count since start-up
      * @since 0.1.0

@@ -54,7 +54,9 @@ class BuildHygieneTest {
 
     @Test
     void onlyTheShimTouchesJdkInternals() throws IOException {
-        assertEquals(List.of(), offenders(Pattern.compile("\"sun\\.nio\\.ch|sun\\.nio\\.ch\\."), "internal/JdkShim.java"));
+        List<String> out = offenders(Pattern.compile("\"sun\\.nio\\.ch|sun\\.nio\\.ch\\.|sun/nio/ch"), "internal/JdkShim.java");
+        out.removeIf(p -> p.replace('\\', '/').contains("/internal/agent/")); // the class rewriting: DESIGN.md
+        assertEquals(List.of(), out);
     }
 
     @Test

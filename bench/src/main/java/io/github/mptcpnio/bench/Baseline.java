@@ -16,8 +16,8 @@ enum Baseline {
     MPTCPIZE("mptcpize", true, false),
     /** Our provider through the system property (the switch). */
     SWITCH("mptcp-nio", true, true),
-    /** Our provider through {@code -javaagent}. */
-    AGENT("mptcp-nio-agent", true, true);
+    /** {@code -javaagent}: the JDK's own provider, whose sockets the agent creates as MPTCP in place. */
+    AGENT("mptcp-nio-agent", true, false);
 
     static final String EXPORT = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
     static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
@@ -26,11 +26,14 @@ enum Baseline {
     final String label;
     final boolean mptcp;
     final boolean ourProvider;
+    /** Whether this JVM runs our library (the switch or the agent), which can ask the kernel without extra flags. */
+    final boolean ours;
 
     Baseline(String label, boolean mptcp, boolean ourProvider) {
         this.label = label;
         this.mptcp = mptcp;
         this.ourProvider = ourProvider;
+        this.ours = label.startsWith("mptcp-nio");
     }
 
     static Baseline named(String label) {

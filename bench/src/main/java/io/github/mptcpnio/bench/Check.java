@@ -2,6 +2,7 @@ package io.github.mptcpnio.bench;
 
 import io.github.mptcpnio.Mptcp;
 import io.github.mptcpnio.MptcpSelectorProvider;
+import io.github.mptcpnio.internal.agent.Agent;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,6 +39,9 @@ public final class Check {
         boolean ours = SelectorProvider.provider() instanceof MptcpSelectorProvider;
         if (ours != b.ourProvider) {
             throw new IllegalStateException(b.label + ": provider is " + SelectorProvider.provider().getClass());
+        }
+        if (Agent.inPlace() != (b == Baseline.AGENT)) {
+            throw new IllegalStateException(b.label + ": agent creating sockets in place: " + Agent.inPlace());
         }
         String preload = String.valueOf(System.getenv("LD_PRELOAD"));
         if (preload.contains("mptcpwrap") != (b == Baseline.MPTCPIZE)) {

@@ -31,8 +31,9 @@ final class Report {
         line("Baselines, all in this run: **jdk** — the JDK's default provider, plain TCP; **mptcpize** — the same "
                 + "JDK provider under `mptcpize run` (LD_PRELOAD turns every TCP `socket()` into MPTCP: the kernel's "
                 + "data path with nothing of ours in it); **mptcp-nio** — our provider through the system property; "
-                + "**agent** — our provider through `-javaagent`. Every benchmark JVM checks in its set-up that its "
-                + "provider, its preload and the kernel's view of a real connection (MPTCP or not) match its "
+                + "**agent** — `-javaagent`: the JDK's own provider, whose sockets the agent creates as MPTCP in "
+                + "place (docs/adr/0006). Every benchmark JVM checks in its set-up that its provider, the agent, its "
+                + "preload and the kernel's view of a real connection (MPTCP or not) match its "
                 + "baseline, and fails otherwise. Ratios are of medians: `nio/mptcpize` and `nio/jdk` use the "
                 + "mptcp-nio column.");
         line("");

@@ -9,7 +9,7 @@ import java.nio.channels.SocketChannel;
  * Benchmark 5, the measured program: from JVM start to the first connection established. It opens a listener on
  * loopback, connects to it and accepts, then prints {@code established}; the harness stops its clock at that line.
  * Only afterwards does it check the baseline (which loads the library's introspection), so the check is not timed:
- * the provider and the preload for every baseline, and for ours the kernel's view of both ends.
+ * the provider, the agent and the preload for every baseline, and for ours the kernel's view of both ends.
  */
 public final class StartupApp {
     public static void main(String[] args) throws Exception {
@@ -20,7 +20,7 @@ public final class StartupApp {
             System.out.println("established");
             System.out.flush();
             Baseline b = Check.baseline(false);
-            if (b.ourProvider) { // the switch and the agent can ask the kernel without extra flags
+            if (b.ours) { // the switch and the agent can ask the kernel without extra flags
                 Check.connection(b, client);
                 Check.connection(b, accepted);
             }

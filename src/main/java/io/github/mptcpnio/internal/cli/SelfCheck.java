@@ -5,7 +5,7 @@ import io.github.mptcpnio.MptcpInfo;
 import io.github.mptcpnio.MptcpSelectorProvider;
 import io.github.mptcpnio.Subflow;
 import io.github.mptcpnio.Unavailability;
-import io.github.mptcpnio.internal.Agent;
+import io.github.mptcpnio.internal.agent.Agent;
 import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.internal.linux.Sockets;
 
@@ -104,7 +104,8 @@ public final class SelfCheck {
 
     static String launchMode() {
         if (Agent.installed()) {
-            return "the agent (-javaagent:...-all.jar)";
+            return Agent.inPlace() ? "the agent, creating every TCP socket as MPTCP in place"
+                    : "the agent, through the SelectorProvider only (the JDK's socket creation is not hooked)";
         }
         String property = System.getProperty("java.nio.channels.spi.SelectorProvider");
         if (MptcpSelectorProvider.class.getName().equals(property)) {

@@ -62,6 +62,35 @@ public final class Sockets {
         libc.close(libc.socket(Linux.AF_INET, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, Linux.IPPROTO_MPTCP));
     }
 
+    /**
+     * A new MPTCP stream socket set up exactly as the JDK's native {@code socket0} sets up its TCP socket
+     * on Linux: no {@code SOCK_CLOEXEC}, blocking, {@code IPV6_V6ONLY=0} on {@code AF_INET6}, {@code SO_REUSEADDR=1}
+     * for a listener. Closed again if any step fails.
+     *
+     * @param inet6 {@code AF_INET6} rather than {@code AF_INET}
+     * @param reuse set {@code SO_REUSEADDR} (the JDK does for listeners)
+     * @return the new descriptor
+     */
+    public int mptcpSocket(boolean inet6, boolean reuse) throws NativeCallException {
+        int fd = libc.socket(inet6 ? Linux.AF_INET6 : Linux.AF_INET, Linux.SOCK_STREAM, Linux.IPPROTO_MPTCP);
+        try {
+            if (inet6) {
+                libc.setsockoptInt(fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, 0, "IPPROTO_IPV6, IPV6_V6ONLY");
+            }
+            if (reuse) {
+                libc.setsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, 1, "SOL_SOCKET, SO_REUSEADDR");
+            }
+            return fd;
+        } catch (NativeCallException e) {
+            try {
+                libc.close(fd);
+            } catch (NativeCallException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
     /** The JDK's creation-time state of {@code fd}, read from the kernel (up to six system calls). */
     public CreationState creationState(int fd) throws NativeCallException {
         int domain = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_DOMAIN, "SOL_SOCKET, SO_DOMAIN");

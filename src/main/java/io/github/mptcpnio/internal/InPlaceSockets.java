@@ -1,0 +1,206 @@
+package io.github.mptcpnio.internal;
+
+import io.github.mptcpnio.Unavailability;
+import io.github.mptcpnio.internal.linux.Linux;
+import io.github.mptcpnio.internal.linux.NativeCallException;
+import io.github.mptcpnio.internal.linux.Sockets;
+
+import java.io.FileDescriptor;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandle;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * The agent's policy, called from inside the JDK where its TCP sockets are born and where two MPTCP-only failures
+ * would reach an unmodified application (the class rewriting that calls it is in {@code internal.agent}).
+ *
+ * <ul>
+ *   <li>{@link #creation()}: instead of the JDK's {@code socket0}, within the mode, create the MPTCP socket in place
+ *       with exactly the JDK's creation-time set-up ({@link Sockets#mptcpSocket}); otherwise, or when MPTCP is
+ *       refused, the JDK's own {@code socket0} runs: fallback counted, reason in the one line, an exception in strict
+ *       mode.</li>
+ *   <li>{@link #oobInline()}: {@code setOOBInline(false)} / {@code SO_OOBINLINE=false} asks for the default; on an
+ *       MPTCP socket, whose kernel refuses the option, it succeeds without a system call.</li>
+ *   <li>{@link #urgentData()}: urgent data on an MPTCP socket (fallen back or not) would reach the peer in-band, as a
+ *       byte of the stream; it throws a {@link SocketException} naming MPTCP instead.</li>
+ * </ul>
+ */
+public final class InPlaceSockets {
+    /** The two JDK methods the hooks call, looked up at their first use (the agent's package knows where). */
+    public interface JdkMethods {
+        /** {@code Net.socket0(boolean preferIPv6, boolean stream, boolean reuse, boolean fastLoopback)}: int. */
+        MethodHandle socket0() throws ReflectiveOperationException;
+
+        /** {@code IOUtil.fdVal(FileDescriptor)}: int. */
+        MethodHandle fdVal() throws ReflectiveOperationException;
+    }
+
+    private final Settings settings;
+    private final JdkMethods jdk;
+    private volatile MethodHandle jdkSocket0;
+    private volatile MethodHandle fdVal;
+    /** WARNINGs found while a class was being loaded, written at the next socket creation, outside class loading. */
+    private final ConcurrentLinkedQueue<String> warnings = new ConcurrentLinkedQueue<>();
+
+    public InPlaceSockets(Settings settings, JdkMethods jdk) {
+        this.settings = settings;
+        this.jdk = jdk;
+    }
+
+    /** Queues a WARNING line for the next socket creation. */
+    public void warnLater(String line) {
+        warnings.add(line);
+    }
+
+    private void writeWarnings() {
+        for (String w; (w = warnings.poll()) != null; ) {
+            Announcement.logger().log(Level.WARNING, w);
+        }
+    }
+
+    private MethodHandle socket0() throws ReflectiveOperationException {
+        MethodHandle h = jdkSocket0;
+        if (h == null) {
+            jdkSocket0 = h = jdk.socket0();
+        }
+        return h;
+    }
+
+    private MethodHandle fdVal() throws ReflectiveOperationException {
+        MethodHandle h = fdVal;
+        if (h == null) {
+            fdVal = h = jdk.fdVal();
+        }
+        return h;
+    }
+
+    public IntUnaryOperator creation() {
+        return new Creation();
+    }
+
+    public BiPredicate<Object, Object> oobInline() {
+        return new OobInline();
+    }
+
+    public Consumer<Object> urgentData() {
+        return new UrgentData();
+    }
+
+    /** Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback. */
+    private final class Creation implements IntUnaryOperator {
+        @Override
+        public int applyAsInt(int flags) {
+            boolean preferIPv6 = (flags & 1) != 0;
+            boolean stream = (flags & 2) != 0;
+            boolean listener = (flags & 4) != 0;
+            boolean fastLoopback = (flags & 8) != 0;
+            if (!warnings.isEmpty()) {
+                writeWarnings();
+            }
+            if (stream) {
+                int fd = mptcp(preferIPv6, listener);
+                if (fd >= 0) {
+                    return fd;
+                }
+            }
+            try {
+                return (int) socket0().invokeExact(preferIPv6, stream, listener, fastLoopback);
+            } catch (Throwable t) { // the JDK's own SocketException, exactly as without the agent
+                throw Sneaky.<RuntimeException>rethrow(t);
+            }
+        }
+    }
+
+    /** An MPTCP socket, or -1 for the JDK's own; throws where the JDK would (out of descriptors) or strict mode says. */
+    private int mptcp(boolean inet6, boolean listener) {
+        if (settings.mode() == Settings.Mode.OFF) {
+            Announcement.once(settings, Optional.empty());
+            return -1;
+        }
+        Announcement.prepareOnce();
+        Optional<Unavailability> unavailable = Availability.unavailability();
+        if (Availability.isTransient(unavailable)) {
+            throw Sneaky.<RuntimeException>rethrow(new SocketException(unavailable.get().message()));
+        }
+        Announcement.once(settings, unavailable);
+        if (!settings.mode().covers(listener)) {
+            return -1;
+        }
+        if (unavailable.isPresent()) {
+            return fallback("MPTCP is unavailable: " + unavailable.get());
+        }
+        try {
+            int fd = Availability.sockets().mptcpSocket(inet6, listener);
+            Counters.upgraded();
+            return fd;
+        } catch (NativeCallException e) {
+            if (Errors.isResourceExhaustion(e.errno())) {
+                throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, null));
+            }
+            Announcement.logger().log(Level.DEBUG, () -> "a new socket stays plain TCP: " + e.getMessage());
+            return fallback("MPTCP was refused: " + (e.call().startsWith("socket(")
+                    ? Availability.fromSocketFailure(e).toString() : e.getMessage()));
+        }
+    }
+
+    private int fallback(String why) {
+        Counters.fallback();
+        if (settings.strict()) {
+            throw Sneaky.<RuntimeException>rethrow(new SocketException(Settings.STRICT_PROPERTY + "=true and " + why));
+        }
+        return -1;
+    }
+
+    /** Whether the socket behind a JDK {@code FileDescriptor} is an MPTCP socket; false when that cannot be told. */
+    private boolean isMptcp(Object fileDescriptor) {
+        Optional<Sockets> sockets = Sockets.instance();
+        if (sockets.isEmpty() || !(fileDescriptor instanceof FileDescriptor)) {
+            return false;
+        }
+        try {
+            int fd = (int) fdVal().invokeExact((FileDescriptor) fileDescriptor);
+            return fd >= 0 && sockets.get().protocol(fd) == Linux.IPPROTO_MPTCP;
+        } catch (NativeCallException e) {
+            return false; // a closed or odd descriptor: the JDK's own call reports it
+        } catch (Throwable t) {
+            throw Sneaky.<RuntimeException>rethrow(t);
+        }
+    }
+
+    /** {@code test(fd, [option, value])}: true to skip setting it. */
+    private final class OobInline implements BiPredicate<Object, Object> {
+        @Override
+        public boolean test(Object fd, Object nameAndValue) {
+            Object[] nv = (Object[]) nameAndValue;
+            return Boolean.FALSE.equals(nv[1]) && nv[0] instanceof SocketOption
+                    && "SO_OOBINLINE".equals(((SocketOption<?>) nv[0]).name()) && isMptcp(fd);
+        }
+    }
+
+    private final class UrgentData implements Consumer<Object> {
+        @Override
+        public void accept(Object fd) {
+            if (isMptcp(fd)) {
+                throw Sneaky.<RuntimeException>rethrow(new SocketException("Urgent data is not sent on MPTCP sockets: "
+                        + "the kernel would deliver it in-band, as a byte of the stream (mptcp-nio agent; keep this "
+                        + "side on TCP with " + Settings.MODE_PROPERTY + " to send urgent data)"));
+            }
+        }
+    }
+
+    /** Throws a checked exception from code whose signature cannot declare it (it is declared where it surfaces). */
+    static final class Sneaky {
+        private Sneaky() {}
+
+        @SuppressWarnings("unchecked")
+        static <T extends Throwable> RuntimeException rethrow(Throwable t) throws T {
+            throw (T) t;
+        }
+    }
+}

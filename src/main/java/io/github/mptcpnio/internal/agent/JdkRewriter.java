@@ -1,0 +1,272 @@
+package io.github.mptcpnio.internal.agent;
+
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The agent's class rewriting, all of it: three classes of {@code java.base}, each changed in the body of a method
+ * only (so that the same rewrite serves at load time and on retransformation), each checked against the shape it
+ * expects and left untouched when the shape differs.
+ *
+ * <ul>
+ *   <li>{@code sun.nio.ch.Net}: the two calls of its native {@code socket0(preferIPv6, stream, reuse, fastLoopback)}
+ *       — in {@code socket(ProtocolFamily, boolean)} and {@code serverSocket(ProtocolFamily[, boolean])}, where every
+ *       TCP socket of the JDK is born — become a call of {@link #SOCKET} with the four flags packed into an int;
+ *       the hook creates the socket (MPTCP in place, or the JDK's own through {@code socket0}). And
+ *       {@code setSocketOption(FileDescriptor, ProtocolFamily, SocketOption, Object)} first asks {@link #OPTION}
+ *       whether to skip the call (a request for {@code SO_OOBINLINE=false}, the default, on an MPTCP socket).</li>
+ *   <li>{@code sun.nio.ch.NioSocketImpl} ({@code java.net.Socket}) and {@code sun.nio.ch.SocketChannelImpl} (the
+ *       channel's socket adaptor): before every {@code Net.sendOOB(fd, byte)}, {@link #URGENT} sees the descriptor
+ *       and throws for an MPTCP socket.</li>
+ * </ul>
+ *
+ * <p>The instrumented code names none of our classes: it reads three static fields of java.base functional types from
+ * a tiny class defined at run time in {@code sun.nio.ch} ({@link #hooksClass()}), which the agent sets before the
+ * rewritten code can run.
+ */
+final class JdkRewriter implements ClassFileTransformer {
+    static final String HOOKS = "sun/nio/ch/MptcpNioHooks";
+    static final String SOCKET = "SOCKET";
+    static final String SOCKET_TYPE = "java/util/function/IntUnaryOperator";
+    static final String OPTION = "OPTION";
+    static final String OPTION_TYPE = "java/util/function/BiPredicate";
+    static final String URGENT = "URGENT";
+    static final String URGENT_TYPE = "java/util/function/Consumer";
+
+    static final String NET = "sun/nio/ch/Net";
+    static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
+    static final String SOCKET_CHANNEL_IMPL = "sun/nio/ch/SocketChannelImpl";
+
+    private static final String SET_SOCKET_OPTION_DESC =
+            "(Ljava/io/FileDescriptor;Ljava/net/ProtocolFamily;Ljava/net/SocketOption;Ljava/lang/Object;)V";
+
+    /** What happened to each target class: "rewritten" or why not. */
+    private final Map<String, String> outcome = new ConcurrentHashMap<>();
+    /** Told of a class that could not be rewritten (the WARNING is written later, outside class loading). */
+    private volatile java.util.function.Consumer<String> notRewritten;
+    /** The names of the methods of {@code Net} whose {@code socket0} calls are rewritten (a test may change them). */
+    private final String[] socketMethods;
+
+    JdkRewriter(String... socketMethods) {
+        this.socketMethods = socketMethods.clone();
+    }
+
+    /** The outcome for a target ({@code sun/nio/ch/Net}, ...): "rewritten", a reason, or null if never seen. */
+    String outcome(String internalName) {
+        return outcome.get(internalName);
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                            ProtectionDomain domain, byte[] bytes) {
+        if (loader != null || className == null) {
+            return null;
+        }
+        try {
+            switch (className) {
+                case NET: return record(className, rewriteNet(bytes));
+                case NIO_SOCKET_IMPL: return record(className, rewriteUrgentData(bytes, "sendUrgentData"));
+                case SOCKET_CHANNEL_IMPL: return record(className, rewriteUrgentData(bytes, "sendOutOfBandData"));
+                default: return null;
+            }
+        } catch (RuntimeException | LinkageError e) { // ASM on a class file it cannot read: leave the class alone
+            return record(className, new Result(null, e.toString()));
+        }
+    }
+
+    void onNotRewritten(java.util.function.Consumer<String> listener) {
+        notRewritten = listener;
+    }
+
+    private byte[] record(String className, Result r) {
+        outcome.put(className, r.bytes != null ? "rewritten" : "not rewritten: " + r.reason);
+        java.util.function.Consumer<String> listener = notRewritten;
+        if (r.bytes == null && listener != null) {
+            listener.accept(className.replace('/', '.') + " not rewritten: " + r.reason);
+        }
+        return r.bytes;
+    }
+
+    private static final class Result {
+        final byte[] bytes;
+        final String reason;
+
+        Result(byte[] bytes, String reason) {
+            this.bytes = bytes;
+            this.reason = reason;
+        }
+    }
+
+    // ---- sun.nio.ch.Net ----
+
+    Result rewriteNet(byte[] bytes) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        int[] counts = new int[2]; // socket0 calls replaced, option guards inserted
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
+                for (String m : socketMethods) {
+                    if (m.equals(name) && desc.startsWith("(Ljava/net/ProtocolFamily;")) {
+                        return new Socket0Call(mv, counts);
+                    }
+                }
+                if (name.equals("setSocketOption") && desc.equals(SET_SOCKET_OPTION_DESC)) {
+                    counts[1]++;
+                    return new OptionGuard(mv);
+                }
+                return mv;
+            }
+        }, 0);
+        if (counts[0] != 2 || counts[1] != 1) {
+            return new Result(null, "expected 2 calls of socket0 in socket/serverSocket(ProtocolFamily...) and "
+                    + "setSocketOption(FileDescriptor, ProtocolFamily, SocketOption, Object); found " + counts[0]
+                    + " and " + counts[1]);
+        }
+        return new Result(writer.toByteArray(), null);
+    }
+
+    /** {@code socket0(a, b, c, d)} becomes {@code SOCKET.applyAsInt(a | b << 1 | c << 2 | d << 3)}. */
+    private static final class Socket0Call extends MethodVisitor {
+        private final int[] counts;
+
+        Socket0Call(MethodVisitor mv, int[] counts) {
+            super(Opcodes.ASM9, mv);
+            this.counts = counts;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+            if (opcode == Opcodes.INVOKESTATIC && owner.equals(NET) && name.equals("socket0")
+                    && desc.equals("(ZZZZ)I")) {
+                counts[0]++;
+                // stack: a b c d
+                super.visitInsn(Opcodes.ICONST_3);
+                super.visitInsn(Opcodes.ISHL);          // a b c d<<3
+                super.visitInsn(Opcodes.SWAP);          // a b d' c
+                super.visitInsn(Opcodes.ICONST_2);
+                super.visitInsn(Opcodes.ISHL);          // a b d' c<<2
+                super.visitInsn(Opcodes.IOR);           // a b x
+                super.visitInsn(Opcodes.SWAP);          // a x b
+                super.visitInsn(Opcodes.ICONST_1);
+                super.visitInsn(Opcodes.ISHL);          // a x b<<1
+                super.visitInsn(Opcodes.IOR);           // a y
+                super.visitInsn(Opcodes.IOR);           // flags
+                super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, SOCKET, "L" + SOCKET_TYPE + ";");
+                super.visitInsn(Opcodes.SWAP);          // hook flags
+                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, SOCKET_TYPE, "applyAsInt", "(I)I", true);
+                return;
+            }
+            super.visitMethodInsn(opcode, owner, name, desc, itf);
+        }
+    }
+
+    /**
+     * At the start of {@code setSocketOption(fd, family, name, value)}:
+     * {@code if (OPTION.test(fd, new Object[] {name, value})) return;}. The branch target is the method's first
+     * original instruction, whose frame is the method's initial one: an {@code F_SAME} frame.
+     */
+    private static final class OptionGuard extends MethodVisitor {
+        OptionGuard(MethodVisitor mv) {
+            super(Opcodes.ASM9, mv);
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            Label original = new Label();
+            super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, OPTION, "L" + OPTION_TYPE + ";");
+            super.visitVarInsn(Opcodes.ALOAD, 0);
+            super.visitInsn(Opcodes.ICONST_2);
+            super.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+            super.visitInsn(Opcodes.DUP);
+            super.visitInsn(Opcodes.ICONST_0);
+            super.visitVarInsn(Opcodes.ALOAD, 2);
+            super.visitInsn(Opcodes.AASTORE);
+            super.visitInsn(Opcodes.DUP);
+            super.visitInsn(Opcodes.ICONST_1);
+            super.visitVarInsn(Opcodes.ALOAD, 3);
+            super.visitInsn(Opcodes.AASTORE);
+            super.visitMethodInsn(Opcodes.INVOKEINTERFACE, OPTION_TYPE, "test",
+                    "(Ljava/lang/Object;Ljava/lang/Object;)Z", true);
+            super.visitJumpInsn(Opcodes.IFEQ, original);
+            super.visitInsn(Opcodes.RETURN);
+            super.visitLabel(original);
+            super.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
+        }
+    }
+
+    // ---- NioSocketImpl.sendUrgentData, SocketChannelImpl.sendOutOfBandData ----
+
+    /** Rewrites the {@code sendOOB} calls of the method {@code method}; every other method is copied as it is. */
+    Result rewriteUrgentData(byte[] bytes, String method) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        int[] count = new int[1];
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
+                return name.equals(method) ? new UrgentDataCall(mv, count) : mv;
+            }
+        }, 0);
+        if (count[0] == 0) {
+            return new Result(null, "no call of Net.sendOOB(FileDescriptor, byte) found in " + method);
+        }
+        return new Result(writer.toByteArray(), null);
+    }
+
+    /** Before {@code Net.sendOOB(fd, b)}: {@code URGENT.accept(fd)}, which throws for an MPTCP socket. */
+    private static final class UrgentDataCall extends MethodVisitor {
+        private final int[] count;
+
+        UrgentDataCall(MethodVisitor mv, int[] count) {
+            super(Opcodes.ASM9, mv);
+            this.count = count;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+            if (opcode == Opcodes.INVOKESTATIC && owner.equals(NET) && name.equals("sendOOB")
+                    && desc.equals("(Ljava/io/FileDescriptor;B)I")) {
+                count[0]++;
+                // stack: fd b
+                super.visitInsn(Opcodes.SWAP);          // b fd
+                super.visitInsn(Opcodes.DUP);           // b fd fd
+                super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, URGENT, "L" + URGENT_TYPE + ";");
+                super.visitInsn(Opcodes.SWAP);          // b fd hook fd
+                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, URGENT_TYPE, "accept", "(Ljava/lang/Object;)V",
+                        true);                           // b fd
+                super.visitInsn(Opcodes.SWAP);          // fd b
+            }
+            super.visitMethodInsn(opcode, owner, name, desc, itf);
+        }
+    }
+
+    // ---- the hooks class ----
+
+    /** {@code final class sun.nio.ch.MptcpNioHooks { static volatile IntUnaryOperator SOCKET; ... }}. */
+    static byte[] hooksClass() {
+        ClassWriter cw = new ClassWriter(0);
+        cw.visit(Opcodes.V11, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, HOOKS, null,
+                "java/lang/Object", null);
+        int access = Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE;
+        cw.visitField(access, SOCKET, "L" + SOCKET_TYPE + ";", null, null).visitEnd();
+        cw.visitField(access, OPTION, "L" + OPTION_TYPE + ";", null, null).visitEnd();
+        cw.visitField(access, URGENT, "L" + URGENT_TYPE + ";", null, null).visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+}
