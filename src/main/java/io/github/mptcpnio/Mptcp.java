@@ -7,7 +7,8 @@ import io.github.mptcpnio.internal.linux.MptcpInfoFields;
 
 import java.io.IOException;
 import java.nio.channels.NetworkChannel;
-import java.nio.channels.SocketChannel;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.Optional;
 
@@ -65,9 +66,14 @@ public final class Mptcp {
      * MPTCP), and for non-TCP channels. Uses {@code TCP_IS_MPTCP} (Linux 6.10+), then {@code MPTCP_INFO} (5.16+),
      * then {@code SO_PROTOCOL}, which on older kernels cannot see a fallback.
      *
+     * <p>Works for the JDK's selectable channels ({@code SocketChannel}, {@code ServerSocketChannel}) and its
+     * asynchronous ones ({@code AsynchronousSocketChannel}, {@code AsynchronousServerSocketChannel}; their descriptor
+     * needs the agent or the opens named at {@link #isMultipath(Socket)}). The answer is about the channel's own
+     * socket or none: a channel closed while it is asked gives {@code ClosedChannelException}.
+     *
      * @param channel an open channel
      * @return whether the connection is on MPTCP
-     * @throws java.nio.channels.ClosedChannelException if the channel is closed
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed, also while it is asked
      * @throws IOException if the kernel reports an unexpected error
      * @throws IllegalArgumentException if the channel is not one of the JDK's channel implementations
      * @throws UnsupportedOperationException if descriptor access or the native binding is missing
@@ -81,15 +87,18 @@ public final class Mptcp {
      * The kernel's {@code struct mptcp_info} for this connection; empty when it is not running MPTCP (plain TCP,
      * fallen back, or a kernel older than 5.16).
      *
-     * @param channel an open socket channel
+     * @param channel an open socket channel, selectable or asynchronous
      * @return the snapshot, decoded from as many bytes as the kernel returned
      * @throws java.nio.channels.ClosedChannelException if the channel is closed
      * @throws IOException if the kernel reports an unexpected error
      * @throws UnsupportedOperationException if descriptor access or the native binding is missing
      * @since 0.1.0
      */
-    public static Optional<MptcpInfo> info(SocketChannel channel) throws IOException {
-        Optional<MptcpInfoFields> fields = Introspection.info(channel);
+    public static Optional<MptcpInfo> info(NetworkChannel channel) throws IOException {
+        return wrap(Introspection.info(channel));
+    }
+
+    private static Optional<MptcpInfo> wrap(Optional<MptcpInfoFields> fields) {
         return fields.isPresent() ? Optional.of(new MptcpInfo(fields.get())) : Optional.empty();
     }
 
@@ -98,15 +107,77 @@ public final class Mptcp {
      * {@code MPTCP_FULL_INFO} (Linux 6.5+) or {@code MPTCP_SUBFLOW_ADDRS} and {@code MPTCP_TCPINFO} (5.16+);
      * empty when the connection is not running MPTCP.
      *
-     * @param channel an open socket channel
+     * @param channel an open socket channel, selectable or asynchronous
      * @return an unmodifiable list, initial subflow first
      * @throws java.nio.channels.ClosedChannelException if the channel is closed
      * @throws IOException if the kernel reports an unexpected error
      * @throws UnsupportedOperationException if descriptor access or the native binding is missing
      * @since 0.1.0
      */
-    public static List<Subflow> subflows(SocketChannel channel) throws IOException {
+    public static List<Subflow> subflows(NetworkChannel channel) throws IOException {
         return Introspection.subflows(channel);
+    }
+
+    /**
+     * {@link #isMultipath(NetworkChannel)} for a {@code java.net.Socket}: whether its connection runs MPTCP now. A
+     * socket with a channel answers through the channel; any other needs the descriptor of its {@code SocketImpl},
+     * which the agent gives access to (without it: {@code --add-opens java.base/java.net=ALL-UNNAMED
+     * --add-opens java.base/sun.nio.ch=ALL-UNNAMED}).
+     *
+     * @param socket an open, created socket (connected, bound, or with an option read or set)
+     * @return whether the connection is on MPTCP
+     * @throws java.net.SocketException if the socket is closed or its descriptor not created yet
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if the descriptor cannot be read (no agent, no opens) or the binding is
+     *         missing
+     * @since 0.1.0
+     */
+    public static boolean isMultipath(Socket socket) throws IOException {
+        return Introspection.isMultipath(socket);
+    }
+
+    /**
+     * Whether this {@code java.net.ServerSocket} is an MPTCP listener; see {@link #isMultipath(Socket)} for what it
+     * needs.
+     *
+     * @param socket an open, created server socket
+     * @return whether it is an MPTCP listener
+     * @throws java.net.SocketException if the socket is closed or its descriptor not created yet
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if the descriptor cannot be read or the binding is missing
+     * @since 0.1.0
+     */
+    public static boolean isMultipath(ServerSocket socket) throws IOException {
+        return Introspection.isMultipath(socket);
+    }
+
+    /**
+     * {@link #info(NetworkChannel)} for a {@code java.net.Socket}; see {@link #isMultipath(Socket)} for what it needs.
+     *
+     * @param socket an open, connected socket
+     * @return the snapshot, or empty when the connection is not running MPTCP
+     * @throws java.net.SocketException if the socket is closed or its descriptor not created yet
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if the descriptor cannot be read or the binding is missing
+     * @since 0.1.0
+     */
+    public static Optional<MptcpInfo> info(Socket socket) throws IOException {
+        return wrap(Introspection.info(socket));
+    }
+
+    /**
+     * {@link #subflows(NetworkChannel)} for a {@code java.net.Socket}; see {@link #isMultipath(Socket)} for what it
+     * needs.
+     *
+     * @param socket an open, connected socket
+     * @return an unmodifiable list, initial subflow first; empty when the connection is not running MPTCP
+     * @throws java.net.SocketException if the socket is closed or its descriptor not created yet
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if the descriptor cannot be read or the binding is missing
+     * @since 0.1.0
+     */
+    public static List<Subflow> subflows(Socket socket) throws IOException {
+        return Introspection.subflows(socket);
     }
 
     /**

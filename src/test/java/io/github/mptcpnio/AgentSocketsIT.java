@@ -10,7 +10,9 @@ import io.github.mptcpnio.testing.Forked;
 import io.github.mptcpnio.testing.Lines;
 import io.github.mptcpnio.testing.Netns;
 import io.github.mptcpnio.testing.RequiresMptcp;
+import io.github.mptcpnio.testing.SocketIntrospectionProbe;
 import io.github.mptcpnio.testing.SocketStateProbe;
+import io.github.mptcpnio.internal.linux.Sockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -198,6 +200,35 @@ class AgentSocketsIT {
             assertEquals(jdk.get(kind + ".state"), ours.get(kind + ".state"), kind);
             assertEquals("TCP", jdk.get(kind + ".protocol"), kind);
             assertEquals("MPTCP", ours.get(kind + ".protocol"), kind);
+        }
+    }
+
+    /** Introspection answers for the new kinds too: {@code Socket}, {@code ServerSocket}, asynchronous channels. */
+    @RequiresMptcp
+    @Test
+    void introspectionOfJavaNetSocketsAndAsynchronousChannels() throws Exception {
+        Forked.Result r = Forked.jvm().args(AgentIT.agent(), Forked.NATIVE_ACCESS)
+                .run(SocketIntrospectionProbe.class.getName(), 30).assertExit(0);
+        Map<String, String> f = Lines.parse(r.stdout());
+        for (String k : List.of("serverSocket.multipath", "socket.multipath", "accepted.multipath",
+                "socket.subflowIsOwn", "asyncServer.multipath", "async.multipath", "async.subflowIsOwn",
+                "async.info")) {
+            assertEquals("true", f.get(k), k + ": " + r);
+        }
+        assertEquals(Sockets.kernelAtLeast(6, 5) ? "1000" : "-1", f.get("socket.bytesSent"), r::toString);
+        assertEquals("1", f.get("socket.subflows"), r::toString);
+        assertEquals("java.net.SocketException: Socket is closed", f.get("closedSocket"), r::toString);
+        assertEquals("java.nio.channels.ClosedChannelException", f.get("closedAsync"), r::toString);
+    }
+
+    /** Without the agent, a {@code java.net} socket's descriptor is out of reach: the exception names what to add. */
+    @RequiresMptcp
+    @Test
+    void withoutTheAgentJavaNetIntrospectionNamesTheMissingFlags() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0)) {
+            UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    UnsupportedOperationException.class, () -> Mptcp.isMultipath(server));
+            assertTrue(e.getMessage().contains("--add-opens java.base/java.net=ALL-UNNAMED"), e.getMessage());
         }
     }
 

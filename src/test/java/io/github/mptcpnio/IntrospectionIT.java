@@ -133,7 +133,9 @@ class IntrospectionIT {
                 () -> Mptcp.isMultipath(new ForeignChannel()));
         assertTrue(e.getMessage().contains("expected: a channel of the JDK's platform SelectorProvider"),
                 e.getMessage());
-        assertThrows(NullPointerException.class, () -> Mptcp.isMultipath(null));
+        assertThrows(NullPointerException.class, () -> Mptcp.isMultipath((java.nio.channels.NetworkChannel) null));
+        assertThrows(NullPointerException.class, () -> Mptcp.isMultipath((java.net.Socket) null));
+        assertThrows(NullPointerException.class, () -> Mptcp.isMultipath((java.net.ServerSocket) null));
     }
 
     @Test

@@ -7,6 +7,8 @@ import io.github.mptcpnio.internal.linux.NativeCallException;
 import io.github.mptcpnio.internal.linux.Sockets;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
@@ -15,13 +17,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the kernel knows about one channel's connection, asked so that the answer never describes another socket.
+ * What the kernel knows about one socket's connection — a JDK channel, an asynchronous channel, a
+ * {@code java.net.Socket} or {@code ServerSocket} — asked so that the answer never describes another socket.
  *
- * <p>A channel's descriptor number is read while the channel is open, the kernel is asked, and then the channel is
- * checked again. The JDK marks a channel closed before it releases the descriptor, so a channel still open after the
- * calls had its descriptor all along, and the answer is about it; a channel closed meanwhile gives
- * {@link ClosedChannelException}, whatever the calls returned (a released number may already belong to another
- * socket, or to nothing: {@code EBADF}).
+ * <p>The descriptor number is read while the socket is open, the kernel is asked, and then the descriptor is checked
+ * again ({@link SocketShim.Held#stillHeld()}). The JDK marks a channel closed before it releases the descriptor, and
+ * sets a {@code java.net} socket's {@code FileDescriptor} to -1 before it releases it, so a socket that passes the
+ * check had its descriptor all along, and the answer is about it; one closed meanwhile gives the JDK's exception for a
+ * closed socket of its kind ({@link ClosedChannelException}, {@code SocketException("Socket is closed")}), whatever
+ * the calls returned (a released number may already belong to another socket, or to nothing: {@code EBADF}).
  */
 public final class Introspection {
     private Introspection() {}
@@ -31,45 +35,73 @@ public final class Introspection {
         T ask(Sockets sockets, int fd) throws NativeCallException;
     }
 
-    private static <T> T ask(NetworkChannel channel, String operation, T notLinux, Query<T> query)
-            throws IOException {
-        Objects.requireNonNull(channel, "channel");
+    /** What a socket that was closed meanwhile gives: the JDK's own exception for the kind of socket. */
+    private interface Closed {
+        IOException exception();
+    }
+
+    private static final class ClosedChannel implements Closed {
+        @Override
+        public IOException exception() {
+            return new ClosedChannelException();
+        }
+    }
+
+    private static final class ClosedSocket implements Closed {
+        @Override
+        public IOException exception() {
+            return new SocketException("Socket is closed");
+        }
+    }
+
+    /** Reads the descriptor, asks, then checks that the descriptor was the socket's all along. */
+    private static <T> T ask(Object socket, String operation, T notLinux, Query<T> query) throws IOException {
+        Objects.requireNonNull(socket, "socket");
         Optional<Sockets> sockets = access();
         if (sockets.isEmpty()) {
             return notLinux; // no MPTCP sockets exist
         }
-        int fd = JdkShim.fd(channel);
+        SocketShim.Held held;
+        Closed closed;
+        if (socket instanceof Socket && ((Socket) socket).getChannel() == null) {
+            held = SocketShim.javaNet(socket, ((Socket) socket).isClosed());
+            closed = new ClosedSocket();
+        } else if (socket instanceof ServerSocket && ((ServerSocket) socket).getChannel() == null) {
+            held = SocketShim.javaNet(socket, ((ServerSocket) socket).isClosed());
+            closed = new ClosedSocket();
+        } else {
+            NetworkChannel channel = socket instanceof Socket ? ((Socket) socket).getChannel()
+                    : socket instanceof ServerSocket ? ((ServerSocket) socket).getChannel() : (NetworkChannel) socket;
+            held = SocketShim.isAsynchronous(channel) ? SocketShim.asynchronous(channel) : JdkShim.held(channel);
+            closed = new ClosedChannel();
+        }
         T answer;
         try {
-            answer = query.ask(sockets.get(), fd);
+            answer = query.ask(sockets.get(), held.fd());
         } catch (NativeCallException e) {
-            if (!channel.isOpen()) {
-                throw closed(e);
+            if (!held.stillHeld()) {
+                IOException x = closed.exception();
+                x.initCause(e);
+                throw x;
             }
             throw Errors.exception(e, operation);
         }
-        if (!channel.isOpen()) {
-            throw new ClosedChannelException();
+        if (!held.stillHeld()) {
+            throw closed.exception();
         }
         return answer;
     }
 
-    private static ClosedChannelException closed(Throwable cause) {
-        ClosedChannelException e = new ClosedChannelException();
-        e.initCause(cause);
-        return e;
+    public static boolean isMultipath(Object socket) throws IOException {
+        return ask(socket, "isMultipath", false, Sockets::isMultipath);
     }
 
-    public static boolean isMultipath(NetworkChannel channel) throws IOException {
-        return ask(channel, "isMultipath", false, Sockets::isMultipath);
+    public static Optional<MptcpInfoFields> info(Object socket) throws IOException {
+        return ask(socket, "info", Optional.empty(), Sockets::mptcpInfo);
     }
 
-    public static Optional<MptcpInfoFields> info(NetworkChannel channel) throws IOException {
-        return ask(channel, "info", Optional.empty(), Sockets::mptcpInfo);
-    }
-
-    public static List<Subflow> subflows(NetworkChannel channel) throws IOException {
-        return ask(channel, "subflows", List.of(), Sockets::subflows);
+    public static List<Subflow> subflows(Object socket) throws IOException {
+        return ask(socket, "subflows", List.of(), Sockets::subflows);
     }
 
     /**

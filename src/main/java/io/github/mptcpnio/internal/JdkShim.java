@@ -69,13 +69,39 @@ public final class JdkShim {
 
     /**
      * Exports {@code java.base/sun.nio.ch} to this class's module through the agent's {@link Instrumentation}, the
-     * same grant as the {@code --add-exports} flag. Must run before the first use of this class's other methods.
+     * same grant as the {@code --add-exports} flag, and opens it and {@code java.base/java.net}: the agent rewrites
+     * classes of the one and introspection reads the descriptors of {@code java.net} sockets ({@link SocketShim}).
+     * Must run before the first use of this class's other methods.
      */
     public static void grantAccess(java.lang.instrument.Instrumentation inst) {
         Module base = Object.class.getModule();
         Module self = JdkShim.class.getModule();
-        if (!base.isExported(PACKAGE, self)) {
-            inst.redefineModule(base, Set.of(), Map.of(PACKAGE, Set.of(self)), Map.of(), Set.of(), Map.of());
+        inst.redefineModule(base, Set.of(), Map.of(PACKAGE, Set.of(self)),
+                Map.of(PACKAGE, Set.of(self), "java.net", Set.of(self)), Set.of(), Map.of());
+    }
+
+    /** An open JDK channel's descriptor, and the check to make after using it: the channel still open. */
+    static SocketShim.Held held(Channel channel) throws IOException {
+        return new ChannelHeld(channel, fd(channel));
+    }
+
+    private static final class ChannelHeld implements SocketShim.Held {
+        private final Channel channel;
+        private final int fd;
+
+        ChannelHeld(Channel channel, int fd) {
+            this.channel = channel;
+            this.fd = fd;
+        }
+
+        @Override
+        public int fd() {
+            return fd;
+        }
+
+        @Override
+        public boolean stillHeld() {
+            return channel.isOpen(); // the JDK marks a channel closed before it releases the descriptor
         }
     }
 

@@ -96,9 +96,7 @@ public final class Agent {
                 .split(","));
         InPlaceSockets policy = new InPlaceSockets(settings, new Internals());
         try {
-            Module base = Object.class.getModule();
-            inst.redefineModule(base, Set.of(), Map.of(), Map.of(NIO, Set.of(Agent.class.getModule())), Set.of(),
-                    Map.of());
+            // JdkShim.grantAccess opened sun.nio.ch to this module
             MethodHandles.Lookup nio = MethodHandles.privateLookupIn(Class.forName(NIO + ".SelChImpl", false, null),
                     MethodHandles.lookup());
             Class<?> hooks = nio.defineClass(JdkRewriter.hooksClass());
