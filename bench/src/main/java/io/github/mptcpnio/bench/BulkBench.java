@@ -17,6 +17,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -29,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * Benchmark 3: bulk throughput over one loopback connection. Each operation moves {@code bytes} (1 GiB) from a
  * sender thread (non-blocking, its own Selector) to the benchmark thread, which reads through a Selector loop;
  * milliseconds per GiB (MB/s = bytes / 10^6 / seconds). One connection per fork, opened in the set-up, so this
- * measures the data path only.
+ * measures the data path only. {@code socketTransfer}: the same over a {@code java.net.Socket} pair, a sender thread
+ * writing to its {@code OutputStream} and the benchmark thread reading its {@code InputStream} (plain TCP under the
+ * switch, which does not cover {@code java.net} sockets).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -50,6 +56,11 @@ public class BulkBench {
     private final Semaphore go = new Semaphore(0);
     private Thread sender;
     private volatile Throwable senderFailure;
+    private Socket socketSending;
+    private Socket socketReceiving;
+    private final Semaphore socketGo = new Semaphore(0);
+    private Thread socketSender;
+    private final byte[] socketIn = new byte[BUFFER];
 
     @Setup(Level.Trial)
     public void connect() throws IOException {
@@ -67,6 +78,49 @@ public class BulkBench {
         sender = new Thread(this::send, "bulk-sender");
         sender.setDaemon(true);
         sender.start();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socketSending = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+            socketReceiving = listener.accept();
+        }
+        socketSender = new Thread(this::sendSocket, "bulk-socket-sender");
+        socketSender.setDaemon(true);
+        socketSender.start();
+    }
+
+    /** Writes exactly {@code bytes} to the socket's stream for every permit. */
+    private void sendSocket() {
+        byte[] out = new byte[BUFFER];
+        for (int i = 0; i < BUFFER; i++) {
+            out[i] = (byte) (i * 31);
+        }
+        try {
+            OutputStream stream = socketSending.getOutputStream();
+            while (true) {
+                socketGo.acquire();
+                for (long remaining = bytes; remaining > 0; remaining -= Math.min(BUFFER, remaining)) {
+                    stream.write(out, 0, (int) Math.min(BUFFER, remaining));
+                }
+            }
+        } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            senderFailure = t;
+        }
+    }
+
+    @Benchmark
+    public long socketTransfer() throws IOException {
+        socketGo.release();
+        InputStream stream = socketReceiving.getInputStream();
+        long received = 0;
+        while (received < bytes) {
+            int n = stream.read(socketIn, 0, (int) Math.min(BUFFER, bytes - received));
+            if (n < 0 || senderFailure != null) {
+                throw new IOException("socket sender stopped after " + received + " bytes", senderFailure);
+            }
+            received += n;
+        }
+        return received;
     }
 
     /** Sends exactly {@code bytes} for every permit, through its own Selector. */
@@ -125,6 +179,10 @@ public class BulkBench {
     public void close() throws Exception {
         sender.interrupt();
         sender.join(5000);
+        socketSender.interrupt();
+        socketSending.close(); // unblocks a write the interrupt cannot
+        socketSender.join(5000);
+        socketReceiving.close();
         selector.close();
         sending.close();
         receiving.close();

@@ -13,11 +13,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
-/** Benchmark 1: open and close an unconnected channel, client and server side; nanoseconds per open+close. */
+/**
+ * Benchmark 1: open and close an unconnected channel, client and server side, and the same for
+ * {@code java.net.Socket}/{@code ServerSocket} (which create their socket at first use: reading {@code SO_RCVBUF}, one
+ * {@code getsockopt}, creates it here); nanoseconds per open+close. Under the switch the {@code java.net} rows are plain
+ * TCP (it does not cover them); under the agent every row is MPTCP.
+ */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -42,5 +49,19 @@ public class ChannelOpenBench {
         ServerSocketChannel ch = ServerSocketChannel.open();
         ch.close();
         return ch;
+    }
+
+    @Benchmark
+    public int socket() throws IOException {
+        try (Socket s = new Socket()) {
+            return s.getReceiveBufferSize();
+        }
+    }
+
+    @Benchmark
+    public int serverSocket() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            return s.getReceiveBufferSize();
+        }
     }
 }

@@ -17,6 +17,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -27,7 +30,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Benchmark 2: connection set-up. Per operation the client connects over loopback, sends one byte, reads the echo
  * and closes; a server thread accepts, echoes the byte and closes. Microseconds per connection (connections/s is
- * its inverse). Both ends are channels of the baseline's provider.
+ * its inverse). {@code connectEchoClose}: both ends are channels of the baseline's provider;
+ * {@code socketConnectEchoClose}: both ends are {@code java.net.Socket}/{@code ServerSocket} (plain TCP under the
+ * switch, which does not cover them).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -42,6 +47,8 @@ public class ConnectBench {
     private volatile Throwable serverFailure;
     private final ByteBuffer out = ByteBuffer.allocate(1);
     private final ByteBuffer in = ByteBuffer.allocate(1);
+    private ServerSocket socketListener;
+    private Thread socketServer;
 
     @Setup(Level.Trial)
     public void start() throws IOException {
@@ -51,6 +58,43 @@ public class ConnectBench {
         server = new Thread(this::serve, "echo-server");
         server.setDaemon(true);
         server.start();
+        socketListener = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        socketServer = new Thread(this::serveSockets, "socket-echo-server");
+        socketServer.setDaemon(true);
+        socketServer.start();
+    }
+
+    private void serveSockets() {
+        while (true) {
+            try (Socket c = socketListener.accept()) {
+                int b = c.getInputStream().read();
+                if (b < 0) {
+                    throw new EOFException("client sent nothing");
+                }
+                c.getOutputStream().write(b);
+            } catch (SocketException closed) {
+                if (socketListener.isClosed()) {
+                    return;
+                }
+                serverFailure = closed;
+                return;
+            } catch (Throwable t) {
+                serverFailure = t;
+                return;
+            }
+        }
+    }
+
+    @Benchmark
+    public int socketConnectEchoClose() throws IOException {
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), socketListener.getLocalPort())) {
+            c.getOutputStream().write(42);
+            int b = c.getInputStream().read();
+            if (b < 0) {
+                throw new IOException("no echo", serverFailure);
+            }
+            return b;
+        }
     }
 
     private void serve() {
@@ -88,7 +132,9 @@ public class ConnectBench {
     @TearDown(Level.Trial)
     public void stop() throws Exception {
         listener.close();
+        socketListener.close();
         server.join(5000);
+        socketServer.join(5000);
         if (serverFailure != null) {
             throw new IllegalStateException("echo server failed", serverFailure);
         }

@@ -12,9 +12,13 @@ final class Results {
     Map<String, Map<Baseline, Stat>> open;
     /** Baseline → microseconds per connect+accept+echo+close. */
     Map<Baseline, Stat> connect;
+    /** The same with java.net.Socket/ServerSocket at both ends. */
+    Map<Baseline, Stat> socketConnect;
     long bulkBytes;
     /** Baseline → MB/s (10^6 bytes per second). */
     Map<Baseline, Stat> bulk;
+    /** The same over a java.net.Socket pair. */
+    Map<Baseline, Stat> socketBulk;
     int latencyCount;
     /** Message size → baseline → {p50, p99, p99.9} in microseconds, each over forks. */
     Map<Integer, Map<Baseline, Stat[]>> latency;

@@ -87,15 +87,20 @@ public final class Suite {
             results.open = jmh(ChannelOpenBench.class, all, Map.of());
         }
         if (only.contains("connect")) {
-            results.connect = jmh(ConnectBench.class, all, Map.of()).get("connectEchoClose");
+            Map<String, Map<Baseline, Stat>> connect = jmh(ConnectBench.class, all, Map.of());
+            results.connect = connect.get("connectEchoClose");
+            results.socketConnect = connect.get("socketConnectEchoClose");
         }
         if (only.contains("bulk")) {
             long bytes = smoke ? 8L << 20 : 1L << 30;
             results.bulkBytes = bytes;
-            Map<Baseline, Stat> millis = jmh(BulkBench.class, all, Map.of("bytes", String.valueOf(bytes)))
-                    .get("transfer");
+            Map<String, Map<Baseline, Stat>> millis = jmh(BulkBench.class, all,
+                    Map.of("bytes", String.valueOf(bytes)));
             results.bulk = new EnumMap<>(Baseline.class);
-            millis.forEach((b, s) -> results.bulk.put(b, s.map(ms -> bytes / 1e6 / (ms / 1e3))));
+            millis.get("transfer").forEach((b, s) -> results.bulk.put(b, s.map(ms -> bytes / 1e6 / (ms / 1e3))));
+            results.socketBulk = new EnumMap<>(Baseline.class);
+            millis.get("socketTransfer").forEach((b, s) -> results.socketBulk.put(b,
+                    s.map(ms -> bytes / 1e6 / (ms / 1e3))));
         }
         if (only.contains("latency")) {
             latency(all);
