@@ -1,6 +1,7 @@
 package io.github.mptcpnio;
 
 import apps.AsyncEchoApp;
+import apps.EarlySocketAgent;
 import apps.EchoApp;
 import apps.HttpUrlApp;
 import apps.SocketEchoApp;
@@ -15,10 +16,17 @@ import io.github.mptcpnio.testing.SocketStateProbe;
 import io.github.mptcpnio.internal.linux.Sockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -230,6 +238,48 @@ class AgentSocketsIT {
                     UnsupportedOperationException.class, () -> Mptcp.isMultipath(server));
             assertTrue(e.getMessage().contains("--add-opens java.base/java.net=ALL-UNNAMED"), e.getMessage());
         }
+    }
+
+    /**
+     * Another agent ahead of ours opened sockets in its {@code premain}, so the JDK's socket classes were loaded before
+     * our agent ran: it retransforms them, and every kind of socket the application then creates is MPTCP.
+     */
+    @RequiresMptcp
+    @Test
+    void socketClassesLoadedBeforeTheAgentAreRetransformed(@TempDir Path dir) throws Exception {
+        Path early = dir.resolve("early-agent.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", EarlySocketAgent.class.getName());
+        try (OutputStream out = Files.newOutputStream(early); JarOutputStream jar = new JarOutputStream(out, manifest)) {
+            jar.putNextEntry(new JarEntry("apps/EarlySocketAgent.class"));
+            jar.write(Files.readAllBytes(Path.of(testClasses(), "apps", "EarlySocketAgent.class")));
+            jar.closeEntry();
+        }
+        Forked.Result r = Forked.jvm().args("-javaagent:" + early, AgentIT.agent(), Forked.NATIVE_ACCESS,
+                "-Xlog:class+load=info:file=" + dir.resolve("classes.log"))
+                .run(SocketStateProbe.class.getName(), 30).assertExit(0);
+        Map<String, String> f = Lines.parse(r.stdout());
+        assertTrue(f.containsKey("early.sockets"), r::toString);
+        List<String> loads = Files.readAllLines(dir.resolve("classes.log"));
+        int net = indexOf(loads, " sun.nio.ch.Net ");
+        int ours = indexOf(loads, " io.github.mptcpnio.internal.agent.Agent ");
+        assertTrue(net >= 0 && ours > net, "Net was loaded before our agent: " + net + " < " + ours);
+        List<String> kinds = f.keySet().stream().filter(k -> k.endsWith(".protocol")).sorted().toList();
+        assertEquals(10, kinds.size(), r::toString);
+        for (String k : kinds) {
+            assertEquals("MPTCP", f.get(k), k + ": " + r);
+        }
+        assertTrue(r.stderr().lines().noneMatch(l -> l.startsWith("WARNING")), r.stderr());
+    }
+
+    private static int indexOf(List<String> lines, String fragment) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(fragment)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @RequiresMptcp
