@@ -82,27 +82,7 @@ public final class JdkShim {
 
     /** An open JDK channel's descriptor, and the check to make after using it: the channel still open. */
     static SocketShim.Held held(Channel channel) throws IOException {
-        return new ChannelHeld(channel, fd(channel));
-    }
-
-    private static final class ChannelHeld implements SocketShim.Held {
-        private final Channel channel;
-        private final int fd;
-
-        ChannelHeld(Channel channel, int fd) {
-            this.channel = channel;
-            this.fd = fd;
-        }
-
-        @Override
-        public int fd() {
-            return fd;
-        }
-
-        @Override
-        public boolean stillHeld() {
-            return channel.isOpen(); // the JDK marks a channel closed before it releases the descriptor
-        }
+        return SocketShim.ofChannel(channel, fd(channel));
     }
 
     /** The JDK's own provider: the object every call is delegated to. */

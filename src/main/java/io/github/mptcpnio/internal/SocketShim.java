@@ -13,6 +13,7 @@ import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
+import java.util.function.BooleanSupplier;
 
 /**
  * The descriptor of a socket that is not one of the JDK's selectable channels — {@code java.net.Socket},
@@ -29,11 +30,28 @@ public final class SocketShim {
             + "java.base/sun.nio.ch=ALL-UNNAMED";
 
     /** A socket's descriptor number, read while it was open, and the check to make after using it. */
-    public interface Held {
-        int fd();
+    public static final class Held {
+        private final int fd;
+        private final BooleanSupplier check;
+
+        Held(int fd, BooleanSupplier check) {
+            this.fd = fd;
+            this.check = check;
+        }
+
+        public int fd() {
+            return fd;
+        }
 
         /** Whether the number has belonged to the socket all along: still open, same number. */
-        boolean stillHeld();
+        public boolean stillHeld() {
+            return check.getAsBoolean();
+        }
+    }
+
+    /** A channel's descriptor: the JDK marks a channel closed before it releases the descriptor. */
+    static Held ofChannel(Channel channel, int fd) {
+        return new Held(fd, channel::isOpen);
     }
 
     private static final class Handles {
@@ -117,17 +135,7 @@ public final class SocketShim {
         if (fd < 0) {
             throw new ClosedChannelException();
         }
-        return new Held() {
-            @Override
-            public int fd() {
-                return fd;
-            }
-
-            @Override
-            public boolean stillHeld() {
-                return channel.isOpen(); // set to false before the descriptor is released
-            }
-        };
+        return ofChannel(channel, fd);
     }
 
     /**
@@ -147,17 +155,7 @@ public final class SocketShim {
         if (fd < 0) { // not created yet (a socket is created at its first use) or closed meanwhile
             throw new java.net.SocketException("Socket is not created or closed");
         }
-        return new Held() {
-            @Override
-            public int fd() {
-                return fd;
-            }
-
-            @Override
-            public boolean stillHeld() {
-                return fdVal(fdo) == fd;
-            }
-        };
+        return new Held(fd, () -> fdVal(fdo) == fd); // the FileDescriptor reads -1 before the number is released
     }
 
     private static FileDescriptor implFd(SocketImpl impl) {
