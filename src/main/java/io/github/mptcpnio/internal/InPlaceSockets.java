@@ -119,21 +119,17 @@ public final class InPlaceSockets {
 
     /** An MPTCP socket, or -1 for the JDK's own; throws where the JDK would (out of descriptors) or strict mode says. */
     private int mptcp(boolean inet6, boolean listener) {
-        if (settings.mode() == Settings.Mode.OFF) {
-            Announcement.once(settings, Optional.empty());
-            return -1;
+        Optional<Unavailability> unavailable;
+        try {
+            unavailable = Fallback.announcedAvailability(settings);
+        } catch (SocketException outOfDescriptors) {
+            throw Sneaky.<RuntimeException>rethrow(outOfDescriptors);
         }
-        Announcement.prepareOnce();
-        Optional<Unavailability> unavailable = Availability.unavailability();
-        if (Availability.isTransient(unavailable)) {
-            throw Sneaky.<RuntimeException>rethrow(new SocketException(unavailable.get().message()));
-        }
-        Announcement.once(settings, unavailable);
         if (!settings.mode().covers(listener)) {
             return -1;
         }
         if (unavailable.isPresent()) {
-            return fallback("MPTCP is unavailable: " + unavailable.get());
+            return orStrictFailure(Fallback.unavailable(settings, unavailable.get()));
         }
         try {
             int fd = Availability.sockets().mptcpSocket(inet6, listener);
@@ -144,15 +140,14 @@ public final class InPlaceSockets {
                 throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, null));
             }
             Announcement.logger().log(Level.DEBUG, () -> "a new socket stays plain TCP: " + e.getMessage());
-            return fallback("MPTCP was refused: " + (e.call().startsWith("socket(")
-                    ? Availability.fromSocketFailure(e).toString() : e.getMessage()));
+            return orStrictFailure(Fallback.refused(settings, e));
         }
     }
 
-    private int fallback(String why) {
-        Counters.fallback();
-        if (settings.strict()) {
-            throw Sneaky.<RuntimeException>rethrow(new SocketException(Settings.STRICT_PROPERTY + "=true and " + why));
+    /** -1 (the JDK's own socket); or, in strict mode, the exception thrown from inside the JDK's socket creation. */
+    private static int orStrictFailure(Optional<SocketException> strict) {
+        if (strict.isPresent()) {
+            throw Sneaky.<RuntimeException>rethrow(strict.get());
         }
         return -1;
     }

@@ -71,25 +71,18 @@ public final class Reseater {
      * @throws IOException in strict mode when MPTCP is refused, or when resources ran out (channel closed)
      */
     public <C extends NetworkChannel> C upgrade(C channel, Kind kind) throws IOException {
-        Announcement.prepareOnce();
-        Optional<Unavailability> unavailable = settings.mode() == Settings.Mode.OFF ? Optional.empty()
-                : Availability.unavailability();
-        if (Availability.isTransient(unavailable)) { // out of descriptors: what the JDK would have said one later
+        Optional<Unavailability> unavailable;
+        try {
+            unavailable = Fallback.announcedAvailability(settings);
+        } catch (SocketException outOfDescriptors) {
             closeQuietly(channel);
-            throw new SocketException(unavailable.get().message());
+            throw outOfDescriptors;
         }
-        Announcement.once(settings, unavailable);
         if (!settings.mode().covers(kind.server())) {
             return channel;
         }
         if (unavailable.isPresent()) {
-            Counters.fallback();
-            if (settings.strict()) {
-                closeQuietly(channel);
-                throw new SocketException(Settings.STRICT_PROPERTY + "=true and MPTCP is unavailable: "
-                        + unavailable.get());
-            }
-            return channel;
+            return orStrictFailure(channel, Fallback.unavailable(settings, unavailable.get()));
         }
         Sockets sockets = Availability.sockets();
         int fd = JdkShim.fd(channel);
@@ -108,16 +101,19 @@ public final class Reseater {
                 closeQuietly(channel);
                 throw Errors.exception(e, null);
             }
-            Counters.fallback();
-            if (settings.strict()) {
-                closeQuietly(channel);
-                throw new SocketException(Settings.STRICT_PROPERTY + "=true and MPTCP was refused: "
-                        + (e.call().startsWith("socket(") ? Availability.fromSocketFailure(e).toString()
-                        : e.getMessage()));
-            }
             Announcement.logger().log(Level.DEBUG, () -> "fd " + fd + " stays plain TCP: " + e.getMessage());
-            return channel;
+            return orStrictFailure(channel, Fallback.refused(settings, e));
         }
+    }
+
+    /** The channel, left on TCP; or, in strict mode, closed and the exception thrown. */
+    private static <C extends NetworkChannel> C orStrictFailure(C channel, Optional<SocketException> strict)
+            throws SocketException {
+        if (strict.isPresent()) {
+            closeQuietly(channel);
+            throw strict.get();
+        }
+        return channel;
     }
 
     private static void closeQuietly(NetworkChannel channel) {

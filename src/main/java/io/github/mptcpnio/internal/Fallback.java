@@ -1,0 +1,52 @@
+package io.github.mptcpnio.internal;
+
+import io.github.mptcpnio.Unavailability;
+import io.github.mptcpnio.internal.linux.NativeCallException;
+
+import java.net.SocketException;
+import java.util.Optional;
+
+/**
+ * The policy the switch ({@link Reseater}) and the agent ({@link InPlaceSockets}) share when a socket is about to
+ * become MPTCP: the availability answer with the one line written, and what a socket left on TCP means (counted; an
+ * exception naming the reason in strict mode).
+ */
+final class Fallback {
+    private Fallback() {}
+
+    /**
+     * Writes the one line if this is the JVM's first socket and returns whether MPTCP is available (empty in mode
+     * {@code off}, which asks nothing).
+     *
+     * @throws SocketException when the process is out of descriptors or memory: what the JDK would have said for its
+     *         own socket a moment later
+     */
+    static Optional<Unavailability> announcedAvailability(Settings settings) throws SocketException {
+        Announcement.prepareOnce();
+        Optional<Unavailability> unavailable = settings.mode() == Settings.Mode.OFF ? Optional.empty()
+                : Availability.unavailability();
+        if (Availability.isTransient(unavailable)) {
+            throw new SocketException(unavailable.get().message());
+        }
+        Announcement.once(settings, unavailable);
+        return unavailable;
+    }
+
+    /** A socket stays TCP because MPTCP is unavailable: counted; in strict mode, the exception to throw. */
+    static Optional<SocketException> unavailable(Settings settings, Unavailability why) {
+        return count(settings, "MPTCP is unavailable: " + why);
+    }
+
+    /** A socket stays TCP because the kernel refused a step of making it MPTCP: likewise. */
+    static Optional<SocketException> refused(Settings settings, NativeCallException e) {
+        return count(settings, "MPTCP was refused: " + (e.call().startsWith("socket(")
+                ? Availability.fromSocketFailure(e).toString() : e.getMessage()));
+    }
+
+    private static Optional<SocketException> count(Settings settings, String why) {
+        Counters.fallback();
+        return settings.strict()
+                ? Optional.of(new SocketException(Settings.STRICT_PROPERTY + "=true and " + why))
+                : Optional.empty();
+    }
+}
