@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
+import java.util.function.ToIntBiFunction;
 
 /**
  * The agent's policy, called from inside the JDK where its TCP sockets are born and where two MPTCP-only failures
@@ -29,6 +30,10 @@ import java.util.function.IntUnaryOperator;
  *       MPTCP socket, whose kernel refuses the option, it succeeds without a system call.</li>
  *   <li>{@link #urgentData()}: urgent data on an MPTCP socket (fallen back or not) would reach the peer in-band, as a
  *       byte of the stream; it throws a {@link SocketException} naming MPTCP instead.</li>
+ *   <li>{@link #available()}: once the peer's end of stream has arrived, the kernel's readable-byte count of an
+ *       MPTCP socket counts it as one more byte ({@code mptcp_inq_hint()}: 1 where nothing is left); the count
+ *       {@code InputStream.available()} of a {@code java.net.Socket} or a socket adaptor answers is the data alone,
+ *       as on TCP ({@link Sockets#readable}).</li>
  * </ul>
  */
 public final class InPlaceSockets {
@@ -90,6 +95,10 @@ public final class InPlaceSockets {
 
     public Consumer<Object> urgentData() {
         return new UrgentData();
+    }
+
+    public ToIntBiFunction<Object, Object> available() {
+        return new Available();
     }
 
     /** Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback. */
@@ -154,17 +163,46 @@ public final class InPlaceSockets {
 
     /** Whether the socket behind a JDK {@code FileDescriptor} is an MPTCP socket; false when that cannot be told. */
     private boolean isMptcp(Object fileDescriptor) {
+        return mptcpDescriptor(fileDescriptor) >= 0;
+    }
+
+    /** The descriptor number of the MPTCP socket behind a JDK {@code FileDescriptor}; -1 if it is none or unknown. */
+    private int mptcpDescriptor(Object fileDescriptor) {
         Optional<Sockets> sockets = Sockets.instance();
         if (sockets.isEmpty() || !(fileDescriptor instanceof FileDescriptor)) {
-            return false;
+            return -1;
         }
         try {
             int fd = (int) fdVal().invokeExact((FileDescriptor) fileDescriptor);
-            return fd >= 0 && sockets.get().protocol(fd) == Linux.IPPROTO_MPTCP;
+            return fd >= 0 && sockets.get().protocol(fd) == Linux.IPPROTO_MPTCP ? fd : -1;
         } catch (NativeCallException e) {
-            return false; // a closed or odd descriptor: the JDK's own call reports it
+            return -1; // a closed or odd descriptor: the JDK's own call reports it
         } catch (Throwable t) {
             throw Sneaky.<RuntimeException>rethrow(t);
+        }
+    }
+
+    /**
+     * {@code applyAsInt(fd, count)} after the JDK's {@code Net.available(fd)} returned {@code count}: the count an
+     * application should see. A count of at least 1 on an MPTCP socket is looked at again: one system call more
+     * while the peer has not shut down, two more after.
+     */
+    private final class Available implements ToIntBiFunction<Object, Object> {
+        @Override
+        public int applyAsInt(Object fileDescriptor, Object count) {
+            int n = (Integer) count;
+            if (n < 1) {
+                return n;
+            }
+            int fd = mptcpDescriptor(fileDescriptor);
+            if (fd < 0) {
+                return n;
+            }
+            try {
+                return Sockets.instance().orElseThrow().readable(fd, n);
+            } catch (NativeCallException e) {
+                return n; // the kernel's own answer
+            }
         }
     }
 

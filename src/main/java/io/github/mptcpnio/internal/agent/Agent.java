@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
+import java.util.function.ToIntBiFunction;
 
 /**
  * {@code -javaagent:mptcp-nio-<version>-all.jar[=mode=server,strict=true]}: the one flag that makes every TCP socket
@@ -104,6 +105,8 @@ public final class Agent {
             hooksLookup.findStaticSetter(hooks, JdkRewriter.SOCKET, IntUnaryOperator.class).invoke(policy.creation());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.OPTION, BiPredicate.class).invoke(policy.oobInline());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.URGENT, Consumer.class).invoke(policy.urgentData());
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.AVAILABLE, ToIntBiFunction.class)
+                    .invoke(policy.available());
         } catch (Throwable t) { // an unexpected JDK: leave it alone, the provider still covers NIO channels
             warnings.add("mptcp-nio agent: cannot hook the JDK's socket creation on " + jdk + " (" + t + "); only "
                     + "NIO channels get MPTCP, through the SelectorProvider");
@@ -154,8 +157,9 @@ public final class Agent {
         @Override
         public void accept(String what) {
             if (!what.startsWith(NIO + ".Net ")) { // Net's own failure is reported by premain
-                policy.warnLater("mptcp-nio agent: " + what + " on " + jdk + "; urgent data on MPTCP sockets is sent "
-                        + "in-band, as without the agent");
+                policy.warnLater("mptcp-nio agent: " + what + " on " + jdk + "; on MPTCP sockets urgent data is sent "
+                        + "in-band and InputStream.available() answers 1 at the end of the stream, as without the "
+                        + "agent");
             }
         }
     }

@@ -26,10 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *       whether to skip the call (a request for {@code SO_OOBINLINE=false}, the default, on an MPTCP socket).</li>
  *   <li>{@code sun.nio.ch.NioSocketImpl} ({@code java.net.Socket}) and {@code sun.nio.ch.SocketChannelImpl} (the
  *       channel's socket adaptor): before every {@code Net.sendOOB(fd, byte)}, {@link #URGENT} sees the descriptor
- *       and throws for an MPTCP socket.</li>
+ *       and throws for an MPTCP socket; and the count {@code Net.available(fd)} returns in {@code available()} goes
+ *       through {@link #AVAILABLE}, which answers 0 where an MPTCP socket reports its end of stream as a byte.</li>
  * </ul>
  *
- * <p>The instrumented code names none of our classes: it reads three static fields of java.base functional types from
+ * <p>The instrumented code names none of our classes: it reads four static fields of java.base functional types from
  * a tiny class defined at run time in {@code sun.nio.ch} ({@link #hooksClass()}), which the agent sets before the
  * rewritten code can run.
  */
@@ -41,6 +42,8 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String OPTION_TYPE = "java/util/function/BiPredicate";
     static final String URGENT = "URGENT";
     static final String URGENT_TYPE = "java/util/function/Consumer";
+    static final String AVAILABLE = "AVAILABLE";
+    static final String AVAILABLE_TYPE = "java/util/function/ToIntBiFunction";
 
     static final String NET = "sun/nio/ch/Net";
     static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
@@ -74,8 +77,8 @@ final class JdkRewriter implements ClassFileTransformer {
         try {
             switch (className) {
                 case NET: return record(className, rewriteNet(bytes));
-                case NIO_SOCKET_IMPL: return record(className, rewriteUrgentData(bytes, "sendUrgentData"));
-                case SOCKET_CHANNEL_IMPL: return record(className, rewriteUrgentData(bytes, "sendOutOfBandData"));
+                case NIO_SOCKET_IMPL: return record(className, rewriteStreams(bytes, "sendUrgentData"));
+                case SOCKET_CHANNEL_IMPL: return record(className, rewriteStreams(bytes, "sendOutOfBandData"));
                 default: return null;
             }
         } catch (RuntimeException | LinkageError e) { // ASM on a class file it cannot read: leave the class alone
@@ -207,25 +210,63 @@ final class JdkRewriter implements ClassFileTransformer {
         }
     }
 
-    // ---- NioSocketImpl.sendUrgentData, SocketChannelImpl.sendOutOfBandData ----
+    // ---- NioSocketImpl and SocketChannelImpl: sendUrgentData / sendOutOfBandData, available ----
 
-    /** Rewrites the {@code sendOOB} calls of the method {@code method}; every other method is copied as it is. */
-    Result rewriteUrgentData(byte[] bytes, String method) {
+    /**
+     * Rewrites the {@code sendOOB} calls of the method {@code urgentMethod} and the {@code Net.available} calls of
+     * {@code available()}; every other method is copied as it is. Both must be found, or the class is left alone.
+     */
+    Result rewriteStreams(byte[] bytes, String urgentMethod) {
         ClassReader reader = new ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        int[] count = new int[1];
+        int[] count = new int[2]; // sendOOB calls guarded, Net.available calls filtered
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String desc, String signature,
                                              String[] exceptions) {
                 MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
-                return name.equals(method) ? new UrgentDataCall(mv, count) : mv;
+                if (name.equals(urgentMethod)) {
+                    return new UrgentDataCall(mv, count);
+                }
+                return name.equals("available") && desc.equals("()I") ? new AvailableCall(mv, count) : mv;
             }
         }, 0);
-        if (count[0] == 0) {
-            return new Result(null, "no call of Net.sendOOB(FileDescriptor, byte) found in " + method);
+        if (count[0] == 0 || count[1] == 0) {
+            return new Result(null, "expected calls of Net.sendOOB(FileDescriptor, byte) in " + urgentMethod
+                    + " and of Net.available(FileDescriptor) in available(); found " + count[0] + " and " + count[1]);
         }
         return new Result(writer.toByteArray(), null);
+    }
+
+    /** {@code Net.available(fd)} becomes {@code AVAILABLE.applyAsInt(fd, Net.available(fd))}. */
+    private static final class AvailableCall extends MethodVisitor {
+        private final int[] count;
+
+        AvailableCall(MethodVisitor mv, int[] count) {
+            super(Opcodes.ASM9, mv);
+            this.count = count;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+            boolean available = opcode == Opcodes.INVOKESTATIC && owner.equals(NET) && name.equals("available")
+                    && desc.equals("(Ljava/io/FileDescriptor;)I");
+            if (available) {
+                super.visitInsn(Opcodes.DUP);           // fd fd
+            }
+            super.visitMethodInsn(opcode, owner, name, desc, itf);
+            if (available) {
+                count[1]++;
+                // stack: fd n
+                super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, AVAILABLE, "L" + AVAILABLE_TYPE + ";");
+                super.visitInsn(Opcodes.DUP_X2);        // hook fd n hook
+                super.visitInsn(Opcodes.POP);           // hook fd n
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "valueOf",
+                        "(I)Ljava/lang/Integer;", false);
+                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, AVAILABLE_TYPE, "applyAsInt",
+                        "(Ljava/lang/Object;Ljava/lang/Object;)I", true);
+            }
+        }
     }
 
     /** Before {@code Net.sendOOB(fd, b)}: {@code URGENT.accept(fd)}, which throws for an MPTCP socket. */
@@ -266,6 +307,7 @@ final class JdkRewriter implements ClassFileTransformer {
         cw.visitField(access, SOCKET, "L" + SOCKET_TYPE + ";", null, null).visitEnd();
         cw.visitField(access, OPTION, "L" + OPTION_TYPE + ";", null, null).visitEnd();
         cw.visitField(access, URGENT, "L" + URGENT_TYPE + ";", null, null).visitEnd();
+        cw.visitField(access, AVAILABLE, "L" + AVAILABLE_TYPE + ";", null, null).visitEnd();
         cw.visitEnd();
         return cw.toByteArray();
     }

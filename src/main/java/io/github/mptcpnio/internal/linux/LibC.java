@@ -53,8 +53,8 @@ public final class LibC {
     private final Invoker invoker;
     private final MemoryIO memory;
     private final LastError lastError;
-    private final long socket, close, dup3, fcntl, getsockopt, setsockopt, strerror;
-    private final CallContext int3, int1, int5Ptr, ptr1;
+    private final long socket, close, dup3, fcntl, getsockopt, setsockopt, strerror, poll, recv;
+    private final CallContext int3, int1, int5Ptr, ptr1, pollContext, recvContext;
 
     private LibC() {
         Library libc = Library.getDefault(); // the process's global namespace: libc is already linked into the JVM
@@ -68,6 +68,8 @@ public final class LibC {
         getsockopt = symbol(libc, "getsockopt");
         setsockopt = symbol(libc, "setsockopt");
         strerror = symbol(libc, "strerror");
+        poll = symbol(libc, "poll");
+        recv = symbol(libc, "recv");
         int3 = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT, Type.SINT, Type.SINT},
                 CallingConvention.DEFAULT, true);
         int1 = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT}, CallingConvention.DEFAULT, true);
@@ -76,6 +78,12 @@ public final class LibC {
                 new Type[] {Type.SINT, Type.SINT, Type.SINT, Type.POINTER, Type.POINTER},
                 CallingConvention.DEFAULT, true);
         ptr1 = CallContext.getCallContext(Type.POINTER, new Type[] {Type.SINT}, CallingConvention.DEFAULT, false);
+        // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+        pollContext = CallContext.getCallContext(Type.SINT, new Type[] {Type.POINTER, Type.ULONG, Type.SINT},
+                CallingConvention.DEFAULT, true);
+        // ssize_t recv(int fd, void *buf, size_t len, int flags)
+        recvContext = CallContext.getCallContext(Type.SLONG, new Type[] {Type.SINT, Type.POINTER, Type.ULONG,
+            Type.SINT}, CallingConvention.DEFAULT, true);
     }
 
     private static long symbol(Library lib, String name) {
@@ -208,6 +216,50 @@ public final class LibC {
             memory.getByteArray(sf, subflows, 0, subflows.length);
             memory.getByteArray(tcp, tcpInfos, 0, tcpInfos.length);
             return written;
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /**
+     * {@code poll} of one descriptor with a timeout of zero: the {@code revents} the kernel reports for
+     * {@code events} (0 when nothing is ready). Never blocks.
+     */
+    public int pollNow(int fd, int events) throws NativeCallException {
+        long block = memory.allocateMemory(8, true); // struct pollfd { int fd; short events; short revents; }
+        try {
+            memory.putInt(block, fd);
+            memory.putShort(block + 4, (short) events);
+            while ((int) invoker.invokeL3(pollContext, poll, block, 1L, 0L) < 0) {
+                int errno = lastError.get();
+                if (errno != Linux.EINTR) {
+                    throw failure("poll(" + fd + ")", errno);
+                }
+            }
+            return memory.getShort(block + 6) & 0xFFFF;
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /**
+     * {@code recv(fd, buf, length, MSG_PEEK | MSG_DONTWAIT)} into a scratch buffer: how many bytes are waiting, up to
+     * {@code length}; 0 at the end of the stream. Takes nothing from the socket's data; the caller must know that no
+     * error is pending, which a peek would consume.
+     */
+    public int peek(int fd, int length) throws NativeCallException {
+        long block = memory.allocateMemory(Math.max(1, length), false);
+        try {
+            while (true) {
+                long r = invoker.invokeL4(recvContext, recv, fd, block, length, Linux.MSG_PEEK | Linux.MSG_DONTWAIT);
+                if (r >= 0) {
+                    return (int) r;
+                }
+                int errno = lastError.get();
+                if (errno != Linux.EINTR) {
+                    throw failure("recv(" + fd + ", " + length + ", MSG_PEEK|MSG_DONTWAIT)", errno);
+                }
+            }
         } finally {
             memory.freeMemory(block);
         }

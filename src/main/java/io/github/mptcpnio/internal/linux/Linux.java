@@ -59,6 +59,14 @@ public final class Linux {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
 
+    // include/linux/socket.h, include/uapi/asm-generic/poll.h
+    public static final int MSG_PEEK = 0x2;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int POLLIN = 0x1;
+    public static final int POLLERR = 0x8;
+    public static final int POLLHUP = 0x10;
+    public static final int POLLRDHUP = 0x2000;
+
     // include/uapi/asm-generic/errno-base.h, errno.h
     public static final int EPERM = 1;
     public static final int EINTR = 4;

@@ -149,6 +149,34 @@ public final class Sockets {
         return libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SOL_SOCKET, SO_PROTOCOL");
     }
 
+    /** The most bytes {@link #readable} peeks at to count them. */
+    static final int PEEK_LIMIT = 64 * 1024;
+
+    /**
+     * The bytes that can be read from the MPTCP socket {@code fd} before its end of stream, given the count the
+     * kernel reported ({@code FIONREAD}, {@code reported}). Once the peer's DATA_FIN has arrived,
+     * {@code mptcp_inq_hint()} counts it as a byte ({@code msk->ack_seq} includes it), and answers 1 for nothing
+     * left but the end of stream, where TCP answers the data alone. Tells them apart without taking anything from
+     * the socket: a zero-timeout poll must show the peer's shutdown and no pending error (a peek would consume the
+     * error); then a peek of up to {@link #PEEK_LIMIT} bytes counts what is there. Beyond that limit the count is
+     * {@code reported - 1}, the data without the end of stream. Any doubt leaves the kernel's count.
+     */
+    public int readable(int fd, int reported) throws NativeCallException {
+        if (reported < 1) {
+            return reported;
+        }
+        int revents = libc.pollNow(fd, Linux.POLLIN | Linux.POLLRDHUP);
+        if ((revents & Linux.POLLERR) != 0 || (revents & (Linux.POLLRDHUP | Linux.POLLHUP)) == 0) {
+            return reported;
+        }
+        int limit = Math.min(reported, PEEK_LIMIT);
+        int waiting = libc.peek(fd, limit);
+        if (waiting < limit) {
+            return waiting;
+        }
+        return reported <= PEEK_LIMIT ? reported : reported - 1;
+    }
+
     /** Whether {@code fd} is an MPTCP socket (listener or connection) that has not fallen back to TCP. */
     public boolean isMultipath(int fd) throws NativeCallException {
         int protocol = protocol(fd);
