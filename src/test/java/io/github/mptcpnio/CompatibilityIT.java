@@ -1,68 +1,103 @@
 package io.github.mptcpnio;
 
-import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.internal.KnownDifferences;
 import io.github.mptcpnio.internal.KnownDifferences.Difference;
 import io.github.mptcpnio.internal.KnownDifferences.Family;
-import io.github.mptcpnio.internal.KnownDifferences.Operation;
+import io.github.mptcpnio.internal.KnownDifferences.Kind;
+import io.github.mptcpnio.internal.KnownDifferences.LaunchMode;
 import io.github.mptcpnio.internal.KnownDifferences.State;
+import io.github.mptcpnio.testing.CompatibilityProbe;
+import io.github.mptcpnio.testing.Forked;
 import io.github.mptcpnio.testing.MeasuredOnKernel;
 import io.github.mptcpnio.testing.RequiresMptcp;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketOption;
-import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.channels.spi.SelectorProvider;
-import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Measures what an application observes for every socket option (get, and set to the JDK's own current value) in
- * every channel state and family, plus urgent data, on the JDK's TCP channels and on ours, and requires the
- * differences to be exactly {@link KnownDifferences#TABLE}: a listed difference that does not occur makes the table
- * stale, an unlisted one makes it incomplete; both fail.
+ * Measures what an application observes ({@link CompatibilityProbe}: every socket option, get and set, in every state,
+ * family and kind of socket, urgent data, writes and reads around the peer's close, {@code available()} at the end of
+ * stream) in a plain JVM and in JVMs under the switch and under the agent, and requires the differences to be exactly
+ * {@link KnownDifferences#TABLE}, per launch mode: a listed difference that does not occur makes the table stale, an
+ * unlisted one makes it incomplete; both fail.
  */
 @RequiresMptcp
 @MeasuredOnKernel("6.18")
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CompatibilityIT {
-    private static final SelectorProvider JDK = JdkShim.platformProvider();
-    private static final SelectorProvider MPTCP = new MptcpSelectorProvider();
+    private static final String[] ALL_ROLES = {"connected", "client_fallen_back", "accepted_from_tcp"};
+    private static Map<String, String> plain;
 
-    /** key "subject OP STATE FAMILY" to "mptcp=... jdk=..." for every difference observed. */
-    static Map<String, String> observedDifferences() throws Exception {
+    @BeforeAll
+    static void baseline() throws Exception {
+        plain = probe(Forked.jvm().args(Forked.NATIVE_ACCESS), ALL_ROLES);
+    }
+
+    /**
+     * The probe's lines from one JVM per role: {@code connected} with every socket on MPTCP (mode=both),
+     * {@code client_fallen_back} with listeners left on TCP (mode=client), {@code accepted_from_tcp} with clients
+     * left on TCP (mode=server).
+     */
+    private static Map<String, String> underMode(LaunchMode mode) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        String[][] roleAndMode = {{"connected", "both"}, {"client_fallen_back", "client"},
+            {"accepted_from_tcp", "server"}};
+        for (String[] rm : roleAndMode) {
+            Forked jvm = mode == LaunchMode.SWITCH
+                    ? Forked.jvm().enabled().args("-Dmptcp.nio.mode=" + rm[1])
+                    : Forked.jvm().classPath(AgentIT.testClasses())
+                            .args(AgentIT.agent() + "=mode=" + rm[1], Forked.NATIVE_ACCESS);
+            out.putAll(probe(jvm, rm[0]));
+        }
+        return out;
+    }
+
+    private static Map<String, String> probe(Forked jvm, String... roles) throws Exception {
+        Forked.Result r = jvm.run(CompatibilityProbe.class.getName(), 120, roles).assertExit(0);
+        Map<String, String> out = new TreeMap<>();
+        for (String line : r.stdout().split("\n")) {
+            int tab = line.indexOf('\t');
+            if (tab > 0) {
+                out.put(line.substring(0, tab), line.substring(tab + 1));
+            }
+        }
+        assertTrue(out.size() > 20 * roles.length, "the probe measured too little:\n" + r.stdout() + r.stderr());
+        return out;
+    }
+
+    /** key "subject [GET|SET] STATE FAMILY KIND" to "mptcp=... jdk=..." for every difference observed in a mode. */
+    static Map<String, String> observedDifferences(LaunchMode mode) throws Exception {
+        Map<String, String> ours = underMode(mode);
+        assertEquals(plain.keySet(), ours.keySet(), "the plain JVM and the " + mode + " JVM measured different things");
         Map<String, String> diffs = new TreeMap<>();
-        for (Family family : Family.values()) {
-            Map<String, String> jdk = measure(JDK, family);
-            Map<String, String> ours = measure(MPTCP, family);
-            for (String key : jdk.keySet()) {
-                if (!jdk.get(key).equals(ours.get(key))) {
-                    diffs.put(key + " " + family, "mptcp=" + ours.get(key) + " jdk=" + jdk.get(key));
-                }
+        for (String key : plain.keySet()) {
+            if (!plain.get(key).equals(ours.get(key))) {
+                diffs.put(key, "mptcp=" + ours.get(key) + " jdk=" + plain.get(key));
             }
         }
         return diffs;
     }
 
-    static Map<String, String> expectedDifferences() {
+    static Map<String, String> expectedDifferences(LaunchMode mode) {
         Map<String, String> out = new TreeMap<>();
         for (Difference d : KnownDifferences.TABLE) {
+            if (d.observed(mode) == null) {
+                continue;
+            }
             for (State s : d.states()) {
                 for (Family f : d.families()) {
-                    out.put(d.subject() + (d.operation() == null ? "" : " " + d.operation()) + " " + s + " " + f,
-                            "mptcp=" + d.mptcp() + " jdk=" + d.jdk());
+                    for (Kind k : d.kinds(mode)) {
+                        out.put(d.subject() + (d.operation() == null ? "" : " " + d.operation()) + " " + s + " " + f
+                                + " " + k, "mptcp=" + d.observed(mode) + " jdk=" + d.jdk());
+                    }
                 }
             }
         }
@@ -70,150 +105,25 @@ class CompatibilityIT {
     }
 
     @Test
-    void theTableIsExactlyWhatTheKernelDoes() throws Exception {
-        assertEquals(expectedDifferences(), observedDifferences());
+    void underTheSwitchTheTableIsExactlyWhatTheKernelDoes() throws Exception {
+        assertEquals(expectedDifferences(LaunchMode.SWITCH), observedDifferences(LaunchMode.SWITCH));
     }
 
-    private static Map<String, String> measure(SelectorProvider p, Family family) throws Exception {
-        StandardProtocolFamily f = StandardProtocolFamily.valueOf(family.name());
-        InetAddress host = InetAddress.getByName(family == Family.INET ? "127.0.0.1" : "::1");
-        Map<String, String> out = new TreeMap<>();
-        try (ServerSocketChannel listener = p.openServerSocketChannel(f)) {
-            options(listener, State.LISTENER_UNBOUND, out);
-            listener.bind(new InetSocketAddress(host, 0));
-            options(listener, State.LISTENER, out);
-            try (SocketChannel client = p.openSocketChannel(f)) {
-                options(client, State.CLIENT_UNCONNECTED, out);
-                client.connect(listener.getLocalAddress());
-                try (SocketChannel accepted = listener.accept()) {
-                    options(client, State.CLIENT_CONNECTED, out);
-                    options(accepted, State.ACCEPTED, out);
-                }
-            }
+    @Test
+    void underTheAgentTheTableIsExactlyWhatTheKernelDoes() throws Exception {
+        assertEquals(expectedDifferences(LaunchMode.AGENT), observedDifferences(LaunchMode.AGENT));
+    }
+
+    /** The table itself: every difference shows in at least one launch mode, and each mode has its own rows. */
+    @Test
+    void everyRowIsADifferenceSomewhere() {
+        for (Difference d : KnownDifferences.TABLE) {
+            assertTrue(d.underSwitch() != null || d.underAgent() != null, d.subject() + " differs nowhere");
         }
-        // Fallen back: our client against a plain TCP listener, and a plain TCP client accepted by our listener
-        // (for the JDK provider both are plain pairs, the baseline).
-        onPair(JDK, p, f, host, (client, accepted) -> {
-            options(client, State.CLIENT_FALLEN_BACK, out);
-            return null;
-        });
-        onPair(p, JDK, f, host, (client, accepted) -> {
-            options(accepted, State.ACCEPTED_FROM_TCP, out);
-            return null;
-        });
-        out.put("sendUrgentData " + State.CLIENT_CONNECTED, urgent(p, p, f, host));
-        out.put("sendUrgentData " + State.CLIENT_FALLEN_BACK, urgent(JDK, p, f, host));
-        out.put("write after the peer closed " + State.CLIENT_CONNECTED, writeAfterPeerClosed(p, f, host, true));
-        out.put("write after the peer shut down both directions " + State.CLIENT_CONNECTED,
-                writeAfterPeerClosed(p, f, host, false));
-        out.put("read after the peer shut down output, then closed with unread data " + State.CLIENT_CONNECTED,
-                readAfterPeerClosedWithUnreadData(p, f, host));
-        return out;
-    }
-
-    /** Each option's get, then a set to the value a fresh JDK channel of the same kind reports. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void options(NetworkChannel ch, State state, Map<String, String> out) throws IOException {
-        NetworkChannel reference = ch instanceof ServerSocketChannel ? JDK.openServerSocketChannel()
-                : JDK.openSocketChannel();
-        try (reference) {
-            for (SocketOption option : ch.supportedOptions()) {
-                out.put(option.name() + " GET " + state, outcome(() -> ch.getOption(option)));
-                Object value = reference.getOption(option);
-                out.put(option.name() + " SET " + state, outcome(() -> ch.setOption(option, value)));
-            }
+        Map<LaunchMode, Integer> rows = new EnumMap<>(LaunchMode.class);
+        for (LaunchMode m : LaunchMode.values()) {
+            rows.put(m, expectedDifferences(m).size());
         }
-    }
-
-    /**
-     * Urgent data from a client of {@code client} to a listener of {@code server} (OOBINLINE left at its default,
-     * false): what does the peer read?
-     */
-    private static String urgent(SelectorProvider server, SelectorProvider client, StandardProtocolFamily f,
-                                 InetAddress host) throws Exception {
-        return onPair(server, client, f, host, (sender, accepted) -> {
-            String sent = outcome(() -> {
-                sender.socket().sendUrgentData(0x55);
-                return null;
-            });
-            sender.write(ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
-            sender.shutdownOutput();
-            ByteBuffer in = ByteBuffer.allocate(16);
-            while (accepted.read(in) >= 0) {
-                // until EOF: everything the peer gets in-band
-            }
-            StringBuilder got = new StringBuilder();
-            for (int i = 0; i < in.position(); i++) {
-                int b = in.get(i) & 0xFF;
-                got.append(b >= 'a' && b <= 'z' ? String.valueOf((char) b) : String.format("\\x%02x", b));
-            }
-            return "send " + sent + ", peer reads \"" + got + "\"";
-        });
-    }
-
-    /** The peer closes (or shuts down output, then input); then two writes, 50 ms apart. */
-    private static String writeAfterPeerClosed(SelectorProvider p, StandardProtocolFamily f, InetAddress host,
-                                               boolean close) throws Exception {
-        return onPair(p, p, f, host, (client, peer) -> {
-            if (close) {
-                peer.close();
-            } else {
-                peer.shutdownOutput();
-                peer.shutdownInput();
-            }
-            Thread.sleep(50);
-            String first = outcome(() -> client.write(ByteBuffer.wrap(new byte[1])));
-            Thread.sleep(50);
-            String second = outcome(() -> client.write(ByteBuffer.wrap(new byte[7])));
-            return "first " + first + ", second " + second;
-        });
-    }
-
-    /** One byte towards the peer, which does not read it, shuts down output and closes; what does a read see? */
-    private static String readAfterPeerClosedWithUnreadData(SelectorProvider p, StandardProtocolFamily f,
-                                                            InetAddress host) throws Exception {
-        return onPair(p, p, f, host, (client, accepted) -> {
-            accepted.write(ByteBuffer.wrap(new byte[1]));
-            Thread.sleep(20);
-            client.shutdownOutput();
-            client.close();
-            Thread.sleep(50);
-            try {
-                return String.valueOf(accepted.read(ByteBuffer.allocate(1)));
-            } catch (IOException e) {
-                return e.getClass().getName();
-            }
-        });
-    }
-
-    private interface OnPair<T> {
-        T run(SocketChannel client, SocketChannel accepted) throws Exception;
-    }
-
-    /** A fresh connected pair on {@code host}: a listener of {@code server}, a client of {@code client}. */
-    private static <T> T onPair(SelectorProvider server, SelectorProvider client, StandardProtocolFamily f,
-                                InetAddress host, OnPair<T> body) throws Exception {
-        try (ServerSocketChannel listener = server.openServerSocketChannel(f)) {
-            listener.bind(new InetSocketAddress(host, 0));
-            try (SocketChannel c = client.openSocketChannel(f)) {
-                c.connect(listener.getLocalAddress());
-                try (SocketChannel accepted = listener.accept()) {
-                    return body.run(c, accepted);
-                }
-            }
-        }
-    }
-
-    private interface Action {
-        Object run() throws Exception;
-    }
-
-    private static String outcome(Action action) {
-        try {
-            action.run();
-            return "ok";
-        } catch (Exception e) {
-            return e.getClass().getName() + ": " + e.getMessage();
-        }
+        assertTrue(rows.values().stream().allMatch(n -> n > 0), rows.toString());
     }
 }

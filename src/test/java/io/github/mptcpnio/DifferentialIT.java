@@ -496,7 +496,8 @@ class DifferentialIT {
             for (KnownDifferences.Difference d : KnownDifferences.TABLE) {
                 if (d.subject().equals(option) && d.operation() == op && d.families().contains(family)
                         && d.states().contains(KnownDifferences.State.CLIENT_CONNECTED)
-                        && (kind(outcome).equals(kind(d.mptcp())) || kind(outcome).equals(kind(d.jdk())))) {
+                        && d.kinds().contains(KnownDifferences.Kind.CHANNEL) && d.underSwitch() != null
+                        && (kind(outcome).equals(kind(d.underSwitch())) || kind(outcome).equals(kind(d.jdk())))) {
                     return "listed difference";
                 }
             }

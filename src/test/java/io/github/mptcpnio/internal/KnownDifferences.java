@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The one table of what an application can observe differently on an MPTCP channel than on the JDK's TCP channel,
- * each with the kernel behaviour behind it. {@code CompatibilityIT} measures every socket option, operation, socket
- * state and family against the JDK and fails if an entry here does not occur (stale) or a difference occurs that is
- * not here (unlisted). {@code docs/compatibility.md} is generated from this table.
+ * The one table of what an application can observe differently on an MPTCP socket than on the JDK's TCP socket,
+ * under the switch and under the agent, each with the kernel behaviour behind it. {@code CompatibilityIT} measures
+ * every socket option, operation, socket state, family and kind in forked JVMs — a plain one, and one per launch mode
+ * — and fails if an entry here does not occur (stale) or a difference occurs that is not here (unlisted).
+ * {@code docs/compatibility.md} is generated from this table.
  *
  * <p>Fallen-back connections are measured too ({@link State#CLIENT_FALLEN_BACK}, {@link State#ACCEPTED_FROM_TCP}):
  * a socket that was created as MPTCP stays an MPTCP socket after its connection fell back, and keeps some of its
@@ -19,6 +20,9 @@ public final class KnownDifferences {
 
     /** The kernel the table was measured on. */
     public static final String MEASURED_ON = "Linux 6.18 (x86_64), JDK 17.0.15 and Temurin 25.0.3";
+
+    /** How MPTCP was switched on in the measured JVM. */
+    public enum LaunchMode { SWITCH, AGENT }
 
     /** What is done with an option. */
     public enum Operation { GET, SET }
@@ -33,6 +37,13 @@ public final class KnownDifferences {
         ACCEPTED_FROM_TCP
     }
 
+    /**
+     * The two kinds of socket an application has: {@code CHANNEL}, a {@code SocketChannel}/{@code ServerSocketChannel}
+     * and its socket adaptor ({@code channel.socket()}); {@code SOCKET}, a {@code java.net.Socket}/{@code ServerSocket}
+     * of its own ({@code new Socket()}). The switch converts only channels; the agent converts both.
+     */
+    public enum Kind { CHANNEL, SOCKET }
+
     /** The address families measured. */
     public enum Family { INET, INET6 }
 
@@ -43,13 +54,30 @@ public final class KnownDifferences {
      * @param operation   GET or SET for options; null for other operations
      * @param states      where it occurs
      * @param families    for which families
-     * @param mptcp       what the application observes on MPTCP, as the measurement records it
-     * @param jdk         what it observes on the JDK's TCP channel
+     * @param kinds       for which kinds of socket (the switch converts only {@link Kind#CHANNEL})
+     * @param jdk         what the application observes on the JDK's TCP socket
+     * @param underSwitch what it observes under the switch; null where the switch shows no difference
+     * @param underAgent  what it observes under the agent; null where the agent shows no difference
      * @param kernel      the kernel behaviour behind it
      * @param application what an unmodified application sees, and our decision about it
      */
     public record Difference(String subject, Operation operation, Set<State> states, Set<Family> families,
-                             String mptcp, String jdk, String kernel, String application) {}
+                             Set<Kind> kinds, String jdk, String underSwitch, String underAgent, String kernel,
+                             String application) {
+        /** What the application observes in {@code mode}; null where it shows no difference there. */
+        public String observed(LaunchMode mode) {
+            return mode == LaunchMode.SWITCH ? underSwitch : underAgent;
+        }
+
+        /** The kinds of socket {@code mode} converts, of those this difference is about. */
+        public Set<Kind> kinds(LaunchMode mode) {
+            Set<Kind> k = EnumSet.copyOf(kinds);
+            if (mode == LaunchMode.SWITCH) {
+                k.retainAll(EnumSet.of(Kind.CHANNEL));
+            }
+            return k;
+        }
+    }
 
     /** Every state of a channel that is MPTCP end to end (not fallen back). */
     private static final Set<State> ALL = EnumSet.range(State.LISTENER_UNBOUND, State.ACCEPTED);
@@ -62,55 +90,85 @@ public final class KnownDifferences {
     private static final Set<State> CONNECTED_AND_FALLEN_BACK = EnumSet.of(State.CLIENT_CONNECTED, State.ACCEPTED,
             State.CLIENT_FALLEN_BACK);
     private static final Set<Family> BOTH = EnumSet.allOf(Family.class);
+    private static final Set<Kind> EVERY_KIND = EnumSet.allOf(Kind.class);
+    private static final Set<Kind> CHANNELS = EnumSet.of(Kind.CHANNEL);
+    private static final Set<Kind> SOCKETS_OF_THEIR_OWN = EnumSet.of(Kind.SOCKET);
+    private static final Set<State> CONNECTED_AND_CLIENT_FALLEN_BACK = EnumSet.of(State.CLIENT_CONNECTED,
+            State.CLIENT_FALLEN_BACK);
+    private static final String URGENT_REFUSED = "send java.net.SocketException: Urgent data is not sent on MPTCP "
+            + "sockets: the kernel would deliver it in-band, as a byte of the stream (mptcp-nio agent; keep this side "
+            + "on TCP with mptcp.nio.mode to send urgent data), peer reads \"abc\"";
 
     public static final String NOT_SUPPORTED = "java.net.SocketException: Operation not supported";
     public static final String INVALID = "java.net.SocketException: Invalid argument";
 
     public static final List<Difference> TABLE = List.of(
-        new Difference("TCP_QUICKACK", Operation.GET, ALL, BOTH, NOT_SUPPORTED, "ok",
+        new Difference("TCP_QUICKACK", Operation.GET, ALL, BOTH, EVERY_KIND, "ok", NOT_SUPPORTED, NOT_SUPPORTED,
             "net/mptcp/sockopt.c: mptcp_getsockopt_sol_tcp() has no TCP_QUICKACK case and returns EOPNOTSUPP.",
-            "getOption(ExtendedSocketOptions.TCP_QUICKACK) throws SocketException. Left as is: the kernel decides, "
-                + "and the provider returns the JDK's own channel, so it cannot answer in the kernel's place."),
-        new Difference("TCP_QUICKACK", Operation.SET, ALL, BOTH,
-            "java.lang.UnsupportedOperationException: unsupported socket option", "ok",
+            "getOption(ExtendedSocketOptions.TCP_QUICKACK) throws SocketException. Left as is: the kernel decides; "
+                + "neither the JDK nor we can read the option from an MPTCP socket."),
+        new Difference("TCP_QUICKACK", Operation.SET, ALL, BOTH, EVERY_KIND, "ok",
+            "java.lang.UnsupportedOperationException: unsupported socket option",
+            "java.lang.UnsupportedOperationException: unsupported socket option",
             "TCP_QUICKACK is on mptcp_supported_sockopt()'s list but mptcp_setsockopt_sol_tcp() does not implement "
                 + "it: ENOPROTOOPT, which the JDK's Linux ExtendedSocketOptions turns into "
                 + "UnsupportedOperationException.",
             "setOption(ExtendedSocketOptions.TCP_QUICKACK) throws UnsupportedOperationException, a RuntimeException: "
                 + "code that catches only IOException around setOption fails here."),
-        new Difference("IP_TOS", Operation.GET, SOCKETS, EnumSet.of(Family.INET6), NOT_SUPPORTED, "ok",
+        new Difference("IP_TOS", Operation.GET, SOCKETS, EnumSet.of(Family.INET6), CHANNELS, "ok", NOT_SUPPORTED,
+            NOT_SUPPORTED,
             "On an AF_INET6 socket the JDK reads IPV6_TCLASS; mptcp_getsockopt() has no SOL_IPV6 handler "
-                + "(EOPNOTSUPP). IPv4 sockets use IP_TOS, which MPTCP implements.",
+                + "(EOPNOTSUPP). IPv4 channels use IP_TOS, which MPTCP implements. After a fallback the option "
+                + "reaches the TCP subflow and works.",
             "getOption(StandardSocketOptions.IP_TOS) throws on IPv6 (dual-stack) MPTCP channels."),
-        new Difference("IP_TOS", Operation.SET, SOCKETS, EnumSet.of(Family.INET6), NOT_SUPPORTED, "ok",
+        new Difference("IP_TOS", Operation.SET, SOCKETS, EnumSet.of(Family.INET6), CHANNELS, "ok", NOT_SUPPORTED,
+            NOT_SUPPORTED,
             "mptcp_setsockopt_v6() implements only IPV6_V6ONLY, IPV6_TRANSPARENT and IPV6_FREEBIND; IPV6_TCLASS "
                 + "returns EOPNOTSUPP.",
-            "setOption(IP_TOS) / Socket.setTrafficClass throw on IPv6 MPTCP channels."),
-        new Difference("SO_OOBINLINE", Operation.SET, SOCKETS_AND_FALLEN_BACK, BOTH, NOT_SUPPORTED, "ok",
+            "setOption(IP_TOS) / socket().setTrafficClass throw on IPv6 MPTCP channels. Left as is: ignoring the "
+                + "call would silently send with the wrong traffic class."),
+        new Difference("IP_TOS", Operation.GET, ALL, BOTH, SOCKETS_OF_THEIR_OWN, "ok", null, NOT_SUPPORTED,
+            "A java.net.Socket or ServerSocket is an AF_INET6 socket whenever the JDK has IPv6, also for IPv4 "
+                + "addresses, so the JDK reads IPV6_TCLASS, which mptcp_getsockopt() does not handle (EOPNOTSUPP).",
+            "Under the agent, Socket.getTrafficClass / getOption(IP_TOS) throw on MPTCP sockets of both families "
+                + "(the switch leaves java.net sockets on TCP)."),
+        new Difference("IP_TOS", Operation.SET, ALL, BOTH, SOCKETS_OF_THEIR_OWN, "ok", null, NOT_SUPPORTED,
+            "As for the get: IPV6_TCLASS on the AF_INET6 MPTCP socket returns EOPNOTSUPP.",
+            "Under the agent, Socket.setTrafficClass / setOption(IP_TOS) throw on MPTCP sockets. Left as is: "
+                + "ignoring the call would silently send with the wrong traffic class; an application that needs "
+                + "it keeps that side on TCP (mptcp.nio.mode)."),
+        new Difference("SO_OOBINLINE", Operation.SET, SOCKETS_AND_FALLEN_BACK, BOTH, EVERY_KIND, "ok",
+            NOT_SUPPORTED, null,
             "mptcp_setsockopt_sol_socket() rejects SO_OOBINLINE with EOPNOTSUPP (\"not supported, let's avoid the "
                 + "related mess\"), even to set the default false. mptcp_setsockopt() dispatches SOL_SOCKET options "
                 + "before it checks for a fallback, so a fallen-back connection rejects it too.",
-            "Socket.setOOBInline(...) throws. This breaks Undertow/XNIO, which calls setOOBInline(false) on every "
-                + "accepted socket; workaround mode=client (FrameworksIT)."),
-        new Difference("SO_REUSEADDR", Operation.SET, CONNECTED_AND_FALLEN_BACK, BOTH, INVALID, "ok",
+            "Under the switch, socket().setOOBInline(false) throws, which breaks Undertow/XNIO (it calls it on every "
+                + "accepted socket; workaround mode=client). The agent defuses it: a request for the default "
+                + "(false) on an MPTCP socket succeeds without a system call (FrameworksIT: Undertow under the agent)."
+                + " The value set here is the default; setOOBInline(true) still throws in both modes."),
+        new Difference("SO_REUSEADDR", Operation.SET, CONNECTED_AND_FALLEN_BACK, BOTH, EVERY_KIND, "ok", INVALID,
+            INVALID,
             "SO_REUSEADDR/SO_REUSEPORT are applied to the MPTCP socket's first subflow, which only exists before "
                 + "connect/listen; on a connected or accepted MPTCP socket the kernel returns EINVAL. As a SOL_SOCKET "
                 + "option it takes that path after a fallback too.",
-            "setOption(SO_REUSEADDR) after connect/accept throws; before bind (where it matters) it works."),
-        new Difference("SO_REUSEPORT", Operation.SET, CONNECTED_AND_FALLEN_BACK, BOTH, INVALID, "ok",
+            "setOption(SO_REUSEADDR) / setReuseAddress after connect/accept throws; before bind (where it matters) "
+                + "it works."),
+        new Difference("SO_REUSEPORT", Operation.SET, CONNECTED_AND_FALLEN_BACK, BOTH, EVERY_KIND, "ok", INVALID,
+            INVALID,
             "As SO_REUSEADDR: applied to the first subflow, EINVAL once connected.",
             "setOption(SO_REUSEPORT) after connect/accept throws; before bind it works."),
-        new Difference("write after the peer closed", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH,
-            "first ok, second ok", "first ok, second java.io.IOException: Broken pipe",
+        new Difference("write after the peer closed", null, EnumSet.of(State.CLIENT_CONNECTED), BOTH, EVERY_KIND,
+            "first ok, second fails (Broken pipe)", "first ok, second ok", "first ok, second ok",
             "After the peer closed, TCP answers the first write with a RST and the next write fails with EPIPE. On "
                 + "MPTCP the peer's RST resets only the subflow: net/mptcp/protocol.c __mptcp_error_report() "
                 + "passes a subflow's error to the MPTCP socket \"only ... on fallen-back sockets or on MPC "
                 + "connect\", so a fully established MPTCP socket keeps accepting writes (measured: six writes over "
                 + "300 ms) until the connection itself is torn down.",
             "An application that detects a dead peer by a failing write notices it later on MPTCP; reads still see "
-                + "EOF at once. Found by DifferentialIT (writesTowardsAClosedPeer)."),
+                + "EOF at once. Left to the kernel: failing a write the kernel accepted would need a guess. Found by "
+                + "DifferentialIT (writesTowardsAClosedPeer)."),
         new Difference("write after the peer shut down both directions", null, EnumSet.of(State.CLIENT_CONNECTED),
-            BOTH, "first ok, second ok", "first ok, second java.io.IOException: Broken pipe",
+            BOTH, EVERY_KIND, "first ok, second fails (Broken pipe)", "first ok, second ok", "first ok, second ok",
             "A TCP peer in FIN_WAIT with its receive side shut down answers data with a RST, so the writer's next "
                 + "write fails with EPIPE; on MPTCP that RST resets only the subflow, which __mptcp_error_report() "
                 + "does not pass on to an established MPTCP socket (as for a closed peer; measured: six writes over "
@@ -118,7 +176,8 @@ public final class KnownDifferences {
             "As for a closed peer: the writer learns later that nobody reads. Found by DifferentialIT "
                 + "(writesTowardsAPeerThatShutDownBothWays)."),
         new Difference("read after the peer shut down output, then closed with unread data", null,
-            EnumSet.of(State.CLIENT_CONNECTED), BOTH, "java.net.SocketException", "-1",
+            EnumSet.of(State.CLIENT_CONNECTED), BOTH, EVERY_KIND, "-1", "java.net.SocketException",
+            "java.net.SocketException",
             "TCP sends the FIN at shutdownOutput and the RST at close, so the reader sees EOF first. MPTCP: "
                 + "__mptcp_close() answers unread data with \"the MPTCP equivalent of TCP reset, aka MPTCP "
                 + "fastclose\" (mptcp_do_fastclose()), and the reader's mptcp_check_fastclose() \"mirror[s] the "
@@ -127,66 +186,91 @@ public final class KnownDifferences {
             "The peer that still had data to send sees 'Connection reset' instead of a clean EOF (10 of 10 trials). "
                 + "DifferentialIT, which found it, sees the same whenever a side closes with unread data "
                 + "(also without shutdownOutput, and after shutdownInput); measured here in its canonical form."),
-        new Difference("sendUrgentData", null, EnumSet.of(State.CLIENT_CONNECTED, State.CLIENT_FALLEN_BACK), BOTH,
-            "send ok, peer reads \"\\x55abc\"", "send ok, peer reads \"abc\"",
+        new Difference("sendUrgentData", null, CONNECTED_AND_CLIENT_FALLEN_BACK, BOTH, EVERY_KIND,
+            "send ok, peer reads \"abc\"", "send ok, peer reads \"\\x55abc\"", URGENT_REFUSED,
             "mptcp_sendmsg() silently clears MSG_OOB (\"mptcp: ignore unsupported msg flags\", ~5.13): the urgent "
                 + "byte is sent as ordinary data, with no urgent pointer - also after a fallback, since the socket "
                 + "is still an MPTCP socket, so even a plain TCP peer receives it in-band.",
-            "Socket.sendUrgentData(0x55) followed by \"abc\": a TCP peer (SO_OOBINLINE off) reads \"abc\", an MPTCP "
-                + "peer reads 0x55 then \"abc\" - the stream is silently corrupted. Decision (docs/adr/0004): left "
-                + "to the kernel and documented. The provider hands out the JDK's own channel and has no code on "
-                + "this path; refusing the call would mean rewriting java.base's SocketChannelImpl in the agent, "
-                + "for a mechanism RFC 6093 tells new applications not to use and no framework we test calls. "
-                + "Applications that send urgent data must keep the sending side on TCP: mptcp.nio.mode=off, or "
+            "sendUrgentData(0x55) followed by \"abc\": a TCP peer (SO_OOBINLINE off) reads \"abc\". Under the "
+                + "switch the MPTCP peer reads 0x55 then \"abc\": the stream is silently corrupted (the provider "
+                + "hands out the JDK's own channel and has no code on this path; docs/adr/0004). The agent refuses "
+                + "the call on MPTCP sockets with a SocketException that names MPTCP, so nothing reaches the "
+                + "stream. Applications that send urgent data keep the sending side on TCP: mptcp.nio.mode=off, or "
                 + "mode=server when only their outgoing connections send it, mode=client when only accepted ones "
-                + "do.")
+                + "do."),
+        new Difference("InputStream.available() at the peer's end of stream", null, CONNECTED_AND_CLIENT_FALLEN_BACK,
+            BOTH, EVERY_KIND, "0", "1", null,
+            "mptcp_inq_hint() (the FIONREAD/SIOCINQ answer) returns 1 for an MPTCP socket with an empty receive "
+                + "queue whose peer has shut down (RCV_SHUTDOWN) or that is closed; tcp_inq() answers 0. Also after "
+                + "a fallback: the socket is still an MPTCP socket.",
+            "Found by DifferentialIT (availableAtThePeersEndOfStream): the socket adaptor's "
+                + "getInputStream().available() answers 1 although the next read returns -1; a loop like "
+                + "'while (in.available() > 0) buf.write(in.read())' appends a 0xFF byte. The agent defuses it for "
+                + "java.net.Socket and socket adaptors: when the kernel's count is at least 1 and a zero-timeout "
+                + "poll shows the peer's shutdown and no error, a non-consuming peek counts the bytes really there. "
+                + "The switch cannot reach InputStream.available() (the JDK's own adaptor) and leaves it."),
+        new Difference("InputStream.available() with data and the peer's end of stream", null,
+            CONNECTED_AND_CLIENT_FALLEN_BACK, BOTH, EVERY_KIND, "3", "4", null,
+            "Once the DATA_FIN has arrived, msk->ack_seq includes it, and mptcp_inq_hint() answers "
+                + "ack_seq - map_seq of the first queued skb: the data plus one.",
+            "available() answers one more byte than can be read. Defused by the agent as above; left under the "
+                + "switch.")
     );
 
     /** {@code docs/compatibility.md}, generated from {@link #TABLE} (a unit test keeps the file in step). */
     public static String markdown() {
         StringBuilder md = new StringBuilder();
-        md.append("# Compatibility: JDK TCP channels vs mptcp-nio MPTCP channels\n\n")
+        md.append("# Compatibility: JDK TCP sockets vs mptcp-nio MPTCP sockets, under the switch and the agent\n\n")
           .append("Generated from `KnownDifferences.TABLE` (do not edit by hand: run\n")
           .append("`mvn -B test -Dtest=CompatibilityDocTest -Dmptcp.nio.regenerate=true`). Measured on ")
           .append(MEASURED_ON).append(" by `CompatibilityIT`, which fails if a listed difference does not occur or an ")
           .append("unlisted one does.\n\n")
-          .append("**Method.** For both families (INET, INET6) and five channel states (listener before and after ")
-          .append("bind, client before and after connect, accepted), every entry of `supportedOptions()` is read ")
-          .append("with `getOption` and written with `setOption` (to the value a fresh JDK channel reports), on the ")
-          .append("JDK's own TCP channels and on MPTCP channels from `MptcpSelectorProvider`; the same for two ")
-          .append("fallen-back connections: our client connected to a plain TCP listener (`client_fallen_back`: the ")
-          .append("socket stays an MPTCP socket whose connection fell back to TCP) and a plain TCP client accepted ")
-          .append("by our listener (`accepted_from_tcp`: the kernel hands out a plain TCP socket). Then ")
-          .append("`Socket.sendUrgentData(0x55)` followed by \"abc\", and three close sequences, on fresh connected ")
-          .append("pairs. Everything not listed below behaves identically. \"all states\" means the five states of ")
-          .append("a connection that did not fall back.\n\n")
-          .append("| operation | where | JDK TCP | MPTCP | kernel behaviour | what the application sees |\n")
-          .append("|---|---|---|---|---|---|\n");
+          .append("**Method.** `CompatibilityProbe` runs in forked JVMs: a plain one (the baseline), one with the ")
+          .append("switch and one with the agent, each also with `mptcp.nio.mode=client` and `=server` for the ")
+          .append("fallen-back states. For both families (INET, INET6), both kinds of socket (`channel`: ")
+          .append("`SocketChannel`/`ServerSocketChannel` of `SelectorProvider.provider()` and their socket adaptors; ")
+          .append("`socket`: `new Socket()`/`new ServerSocket()`) and five states (listener before and after bind, ")
+          .append("client before and after connect, accepted), every supported option is read with `getOption` and ")
+          .append("written with `setOption` (to the value a fresh socket of the same kind reports); the same for two ")
+          .append("fallen-back connections: a client of ours connected to a plain TCP listener (`client_fallen_back`: ")
+          .append("the socket stays an MPTCP socket whose connection fell back to TCP) and a plain TCP client ")
+          .append("accepted by our listener (`accepted_from_tcp`: the kernel hands out a plain TCP socket). Then, on ")
+          .append("fresh connected pairs: `sendUrgentData(0x55)` followed by \"abc\", three close sequences, and ")
+          .append("`getInputStream().available()` after the peer's end of stream. Everything not listed below ")
+          .append("behaves identically. \"all states\" means the five states of a connection that did not fall back; ")
+          .append("\"-\" means no difference in that launch mode (the switch never converts `socket`s).\n\n")
+          .append("| operation | kind | where | JDK TCP | switch | agent | kernel behaviour | what the application ")
+          .append("sees |\n")
+          .append("|---|---|---|---|---|---|---|---|\n");
         for (Difference d : TABLE) {
             String op = d.operation() == null ? "`" + d.subject() + "`"
                     : (d.operation() == Operation.GET ? "getOption(`" : "setOption(`") + d.subject() + "`)";
+            String kinds = d.kinds().equals(EVERY_KIND) ? "both"
+                    : d.kinds().iterator().next().name().toLowerCase(java.util.Locale.ROOT);
             String where = (d.states().equals(ALL) ? "all states" : d.states().equals(SOCKETS)
                     ? "sockets (not listeners)" : d.states().toString().toLowerCase(java.util.Locale.ROOT))
                     + (d.families().equals(BOTH) ? "" : ", " + d.families().iterator().next() + " only");
-            md.append("| ").append(op).append(" | ").append(where).append(" | ").append(cell(d.jdk()))
-              .append(" | ").append(cell(d.mptcp())).append(" | ").append(cell(d.kernel())).append(" | ")
+            md.append("| ").append(op).append(" | ").append(kinds).append(" | ").append(where).append(" | ")
+              .append(cell(d.jdk())).append(" | ").append(cell(d.underSwitch())).append(" | ")
+              .append(cell(d.underAgent())).append(" | ").append(cell(d.kernel())).append(" | ")
               .append(cell(d.application())).append(" |\n");
         }
         md.append("\n## Channels and providers\n\n")
-          .append("- Channels opened through `MptcpSelectorProvider` are the JDK's own classes ")
+          .append("- Under the switch, channels opened through `MptcpSelectorProvider` are the JDK's own classes ")
           .append("(`SocketChannelImpl` and friends), and their `provider()` is the JDK's platform provider, ")
           .append("exactly as without the switch. Consequently `channel.provider().openSocketChannel()` returns a ")
           .append("**plain TCP** channel: only channels opened through `SelectorProvider.provider()` (which is what ")
           .append("`SocketChannel.open()` and the frameworks use) get MPTCP. Tested by `IntrospectionIT`.\n")
-          .append("- With the switch or the agent, `SelectorProvider.provider()` returns the one ")
-          .append("`MptcpSelectorProvider` instance for the life of the JVM (`ModesIT` checks its class in forked ")
-          .append("JVMs).\n")
+          .append("- Under the agent the JDK itself creates MPTCP sockets, for every provider and for ")
+          .append("`java.net.Socket`; `SelectorProvider.provider()` stays the JDK's own (docs/adr/0006). When the ")
+          .append("JDK's classes do not have the shape the agent knows, it installs `MptcpSelectorProvider` instead, ")
+          .append("and channels behave as under the switch.\n")
           .append("- Selectors, pipes and datagram channels are the JDK's, so any channel mix registers with any ")
           .append("selector (no `IllegalSelectorException`).\n");
         return md.toString();
     }
 
     private static String cell(String text) {
-        return text.replace("|", "\\|").replace("\n", " ");
+        return text == null ? "-" : text.replace("|", "\\|").replace("\n", " ");
     }
 }
