@@ -106,12 +106,31 @@ class CompatibilityIT {
 
     @Test
     void underTheSwitchTheTableIsExactlyWhatTheKernelDoes() throws Exception {
-        assertEquals(expectedDifferences(LaunchMode.SWITCH), observedDifferences(LaunchMode.SWITCH));
+        assertExactly(expectedDifferences(LaunchMode.SWITCH), observedDifferences(LaunchMode.SWITCH));
     }
 
     @Test
     void underTheAgentTheTableIsExactlyWhatTheKernelDoes() throws Exception {
-        assertEquals(expectedDifferences(LaunchMode.AGENT), observedDifferences(LaunchMode.AGENT));
+        assertExactly(expectedDifferences(LaunchMode.AGENT), observedDifferences(LaunchMode.AGENT));
+    }
+
+    /** Equal maps, or a failure that names what is listed but did not occur, and what occurred but is not listed. */
+    private static void assertExactly(Map<String, String> expected, Map<String, String> observed) {
+        StringBuilder stale = new StringBuilder();
+        StringBuilder unlisted = new StringBuilder();
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            if (!e.getValue().equals(observed.get(e.getKey()))) {
+                stale.append("\n  ").append(e.getKey()).append(": listed ").append(e.getValue()).append(", observed ")
+                        .append(observed.getOrDefault(e.getKey(), "no difference"));
+            }
+        }
+        for (Map.Entry<String, String> e : observed.entrySet()) {
+            if (!expected.containsKey(e.getKey())) {
+                unlisted.append("\n  ").append(e.getKey()).append(": ").append(e.getValue());
+            }
+        }
+        assertTrue(stale.isEmpty() && unlisted.isEmpty(), "the table is stale:" + stale + "\nnot in the table:"
+                + unlisted);
     }
 
     /** The table itself: every difference shows in at least one launch mode, and each mode has its own rows. */

@@ -146,6 +146,12 @@ public final class KnownDifferences {
                 + "accepted socket; workaround mode=client). The agent defuses it: a request for the default "
                 + "(false) on an MPTCP socket succeeds without a system call (FrameworksIT: Undertow under the agent)."
                 + " The value set here is the default; setOOBInline(true) still throws in both modes."),
+        new Difference("setOOBInline(true)", null, SOCKETS_AND_FALLEN_BACK, BOTH, EVERY_KIND, "ok", NOT_SUPPORTED,
+            NOT_SUPPORTED,
+            "As for false: mptcp_setsockopt_sol_socket() rejects SO_OOBINLINE with EOPNOTSUPP, also after a fallback.",
+            "setOOBInline(true) / setOption(SO_OOBINLINE, true) throws in both launch modes: MPTCP cannot deliver "
+                + "urgent data in-band as it was sent (it has none), and pretending would be a silent wrong result. "
+                + "Found by DifferentialIT under the agent."),
         new Difference("SO_REUSEADDR", Operation.SET, CONNECTED_AND_FALLEN_BACK, BOTH, EVERY_KIND, "ok", INVALID,
             INVALID,
             "SO_REUSEADDR/SO_REUSEPORT are applied to the MPTCP socket's first subflow, which only exists before "

@@ -61,8 +61,17 @@ public final class CompatibilityProbe {
 
         void set(SocketOption<Object> option, Object value) throws IOException;
 
+        /** The socket as a {@code java.net.Socket} (a channel's adaptor); null for listeners. */
+        default Socket javaNet() {
+            return null;
+        }
+
         static Options of(NetworkChannel ch) {
             return new Options() {
+                public Socket javaNet() {
+                    return ch instanceof SocketChannel sc ? sc.socket() : null;
+                }
+
                 public Set<SocketOption<?>> supported() {
                     return ch.supportedOptions();
                 }
@@ -79,6 +88,10 @@ public final class CompatibilityProbe {
 
         static Options of(Socket s) {
             return new Options() {
+                public Socket javaNet() {
+                    return s;
+                }
+
                 public Set<SocketOption<?>> supported() {
                     return s.supportedOptions();
                 }
@@ -230,6 +243,17 @@ public final class CompatibilityProbe {
                         socket.set(option, v);
                         return null;
                     }));
+                }
+                Socket javaNet = socket.javaNet();
+                if (javaNet != null) { // the default was set above; now on, and back off where that worked
+                    String on = outcome(() -> {
+                        javaNet.setOOBInline(true);
+                        return null;
+                    });
+                    put("setOOBInline(true)", state, on);
+                    if (on.equals("ok")) {
+                        javaNet.setOOBInline(false);
+                    }
                 }
             } catch (IOException e) {
                 throw e;
