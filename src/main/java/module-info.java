@@ -8,6 +8,10 @@ module io.github.mptcpnio {
     requires jdk.unsupported;
     requires static java.instrument; // only the -javaagent entry point uses it, and -javaagent resolves it
     requires static org.objectweb.asm; // likewise: only the agent rewrites classes
+    // operators' views (internal.ops): used only when these modules are in the boot layer (Observability checks)
+    requires static java.management;
+    requires static jdk.jfr;
+    requires static jdk.attach; // the status command
 
     exports io.github.mptcpnio;
 }

@@ -32,19 +32,26 @@ final class Fallback {
         return unavailable;
     }
 
-    /** A socket stays TCP because MPTCP is unavailable: counted; in strict mode, the exception to throw. */
-    static Optional<SocketException> unavailable(Settings settings, Unavailability why) {
-        return count(settings, "MPTCP is unavailable: " + why);
+    /**
+     * A socket ({@code listener} or not) stays TCP because MPTCP is unavailable: counted, reported to JDK Flight
+     * Recorder; in strict mode, the exception to throw.
+     */
+    static Optional<SocketException> unavailable(Settings settings, Unavailability why, boolean listener) {
+        return count(settings, why.reason().name(), 0, listener, "MPTCP is unavailable: " + why);
     }
 
     /** A socket stays TCP because the kernel refused a step of making it MPTCP: likewise. */
-    static Optional<SocketException> refused(Settings settings, NativeCallException e) {
-        return count(settings, "MPTCP was refused: " + (e.call().startsWith("socket(")
-                ? Availability.fromSocketFailure(e).toString() : e.getMessage()));
+    static Optional<SocketException> refused(Settings settings, NativeCallException e, boolean listener) {
+        String step = e.call().contains("(") ? e.call().substring(0, e.call().indexOf('(')) : e.call();
+        return count(settings, "REFUSED " + step + ": " + e.strerror(), e.errno(), listener,
+                "MPTCP was refused: " + (e.call().startsWith("socket(")
+                        ? Availability.fromSocketFailure(e).toString() : e.getMessage()));
     }
 
-    private static Optional<SocketException> count(Settings settings, String why) {
-        Counters.fallback();
+    private static Optional<SocketException> count(Settings settings, String reason, int errno, boolean listener,
+                                                   String why) {
+        Counters.fallback(reason);
+        Observability.fallback(reason, errno, listener, why);
         return settings.strict()
                 ? Optional.of(new SocketException(Settings.STRICT_PROPERTY + "=true and " + why))
                 : Optional.empty();

@@ -138,18 +138,18 @@ public final class InPlaceSockets {
             return -1;
         }
         if (unavailable.isPresent()) {
-            return orStrictFailure(Fallback.unavailable(settings, unavailable.get()));
+            return orStrictFailure(Fallback.unavailable(settings, unavailable.get(), listener));
         }
         try {
             int fd = Availability.sockets().mptcpSocket(inet6, listener);
-            Counters.upgraded();
+            Counters.upgraded(listener);
             return fd;
         } catch (NativeCallException e) {
             if (Errors.isResourceExhaustion(e.errno())) {
                 throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, null));
             }
             Announcement.logger().log(Level.DEBUG, () -> "a new socket stays plain TCP: " + e.getMessage());
-            return orStrictFailure(Fallback.refused(settings, e));
+            return orStrictFailure(Fallback.refused(settings, e, listener));
         }
     }
 

@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Preload implements Runnable {
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
-    private Preload() {}
+    private final Settings settings;
+
+    private Preload(Settings settings) {
+        this.settings = settings;
+    }
 
     /** Starts the preload unless it ran already or the mode is {@code off}. */
     public static void once(Settings settings) {
@@ -26,7 +30,7 @@ public final class Preload implements Runnable {
             return;
         }
         try {
-            Thread preload = new Thread(new Preload(), "mptcp-nio-preload");
+            Thread preload = new Thread(new Preload(settings), "mptcp-nio-preload");
             preload.setDaemon(true);
             preload.start();
         } catch (OutOfMemoryError noThread) {
@@ -38,6 +42,7 @@ public final class Preload implements Runnable {
     public void run() {
         Availability.unavailability();
         warmFormatter();
+        Observability.start(settings);
     }
 
     /**

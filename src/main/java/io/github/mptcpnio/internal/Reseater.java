@@ -82,7 +82,7 @@ public final class Reseater {
             return channel;
         }
         if (unavailable.isPresent()) {
-            return orStrictFailure(channel, Fallback.unavailable(settings, unavailable.get()));
+            return orStrictFailure(channel, Fallback.unavailable(settings, unavailable.get(), kind.server()));
         }
         Sockets sockets = Availability.sockets();
         int fd = JdkShim.fd(channel);
@@ -93,7 +93,7 @@ public final class Reseater {
                 learned.set(kind.ordinal(), state);
             }
             if (sockets.reseat(fd, state)) {
-                Counters.upgraded(); // no log line: the success path never touches the logging backend
+                Counters.upgraded(kind.server()); // no log line: the success path never touches the logging backend
             }
             return channel;
         } catch (NativeCallException e) {
@@ -102,7 +102,7 @@ public final class Reseater {
                 throw Errors.exception(e, null);
             }
             Announcement.logger().log(Level.DEBUG, () -> "fd " + fd + " stays plain TCP: " + e.getMessage());
-            return orStrictFailure(channel, Fallback.refused(settings, e));
+            return orStrictFailure(channel, Fallback.refused(settings, e, kind.server()));
         }
     }
 

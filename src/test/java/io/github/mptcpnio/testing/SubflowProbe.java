@@ -42,6 +42,7 @@ public final class SubflowProbe {
                 }
             }
         } else if (args[0].equals("watch")) {
+            System.out.println("pid=" + ProcessHandle.current().pid()); // for tools that attach (OperationsIT)
             watch(connect(args[1], args[2]), Long.parseLong(args[3]));
         } else {
             try (SocketChannel connected = connect(args[1], args[2])) {

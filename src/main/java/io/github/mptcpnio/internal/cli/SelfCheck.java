@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * {@code java -jar mptcp-nio-<version>-all.jar}: checks this machine and JVM, then makes a real MPTCP connection
  * over loopback through the provider. Exit code 0 only if that connection runs MPTCP end to end, 1 if it does not,
  * 2 if the check itself failed. The all-jar's manifest grants the export and native access, so run as
- * {@code java -jar} it tests the kernel; run with {@code -cp} it also tests the JVM flags given.
+ * {@code java -jar} it tests the kernel; run with {@code -cp} it also tests the JVM flags given. With the arguments
+ * {@code status <pid>} it shows a running JVM's MPTCP sockets instead ({@link Status}).
  */
 public final class SelfCheck {
     private SelfCheck() {}
@@ -37,6 +38,9 @@ public final class SelfCheck {
     static final String PAYLOAD = "MPTCP TEST";
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("status")) {
+            System.exit(Status.run(args, System.out, System.err));
+        }
         System.exit(run(System.out));
     }
 

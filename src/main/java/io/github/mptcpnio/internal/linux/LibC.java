@@ -53,8 +53,8 @@ public final class LibC {
     private final Invoker invoker;
     private final MemoryIO memory;
     private final LastError lastError;
-    private final long socket, close, dup3, fcntl, getsockopt, setsockopt, strerror, poll, recv;
-    private final CallContext int3, int1, int5Ptr, ptr1, pollContext, recvContext;
+    private final long socket, close, dup3, fcntl, getsockopt, setsockopt, strerror, poll, recv, getsockname, getpeername;
+    private final CallContext int3, int1, int5Ptr, ptr1, pollContext, recvContext, int3Ptr;
 
     private LibC() {
         Library libc = Library.getDefault(); // the process's global namespace: libc is already linked into the JVM
@@ -70,6 +70,8 @@ public final class LibC {
         strerror = symbol(libc, "strerror");
         poll = symbol(libc, "poll");
         recv = symbol(libc, "recv");
+        getsockname = symbol(libc, "getsockname");
+        getpeername = symbol(libc, "getpeername");
         int3 = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT, Type.SINT, Type.SINT},
                 CallingConvention.DEFAULT, true);
         int1 = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT}, CallingConvention.DEFAULT, true);
@@ -78,6 +80,9 @@ public final class LibC {
                 new Type[] {Type.SINT, Type.SINT, Type.SINT, Type.POINTER, Type.POINTER},
                 CallingConvention.DEFAULT, true);
         ptr1 = CallContext.getCallContext(Type.POINTER, new Type[] {Type.SINT}, CallingConvention.DEFAULT, false);
+        // int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+        int3Ptr = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT, Type.POINTER, Type.POINTER},
+                CallingConvention.DEFAULT, true);
         // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
         pollContext = CallContext.getCallContext(Type.SINT, new Type[] {Type.POINTER, Type.ULONG, Type.SINT},
                 CallingConvention.DEFAULT, true);
@@ -260,6 +265,28 @@ public final class LibC {
                     throw failure("recv(" + fd + ", " + length + ", MSG_PEEK|MSG_DONTWAIT)", errno);
                 }
             }
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /**
+     * {@code getsockname(fd)}, or {@code getpeername(fd)} for {@code peer}: the raw {@code struct sockaddr} (up to
+     * 128 bytes, {@code sockaddr_storage}).
+     */
+    public byte[] sockname(int fd, boolean peer) throws NativeCallException {
+        long block = memory.allocateMemory(128 + 8, true);
+        try {
+            memory.putInt(block + 128, 128);
+            while ((int) invoker.invokeL3(int3Ptr, peer ? getpeername : getsockname, fd, block, block + 128) < 0) {
+                int errno = lastError.get();
+                if (errno != Linux.EINTR) {
+                    throw failure((peer ? "getpeername(" : "getsockname(") + fd + ")", errno);
+                }
+            }
+            byte[] out = new byte[Math.min(Math.max(memory.getInt(block + 128), 0), 128)];
+            memory.getByteArray(block, out, 0, out.length);
+            return out;
         } finally {
             memory.freeMemory(block);
         }

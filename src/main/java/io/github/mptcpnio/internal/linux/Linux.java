@@ -25,6 +25,8 @@ public final class Linux {
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;
     public static final int SO_PROTOCOL = 38;
+    /** {@code SO_ACCEPTCONN}: 1 for a listening socket. */
+    public static final int SO_ACCEPTCONN = 30;
     public static final int SO_DOMAIN = 39;
     // include/uapi/linux/in6.h
     public static final int IPV6_V6ONLY = 26;

@@ -177,6 +177,20 @@ public final class Sockets {
         return reported <= PEEK_LIMIT ? reported : reported - 1;
     }
 
+    /** Whether {@code fd} is a listening socket ({@code SO_ACCEPTCONN}). */
+    public boolean isListener(int fd) throws NativeCallException {
+        return libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_ACCEPTCONN, "SOL_SOCKET, SO_ACCEPTCONN") != 0;
+    }
+
+    /**
+     * The socket's own address ({@code getsockname}), or its peer's ({@code getpeername}, for {@code peer}); empty
+     * for a family other than IPv4 and IPv6.
+     */
+    public Optional<java.net.InetSocketAddress> address(int fd, boolean peer) throws NativeCallException {
+        byte[] raw = libc.sockname(fd, peer);
+        return Structs.sockaddr(raw, 0, raw.length);
+    }
+
     /** Whether {@code fd} is an MPTCP socket (listener or connection) that has not fallen back to TCP. */
     public boolean isMultipath(int fd) throws NativeCallException {
         int protocol = protocol(fd);

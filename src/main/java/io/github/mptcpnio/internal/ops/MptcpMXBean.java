@@ -1,0 +1,44 @@
+package io.github.mptcpnio.internal.ops;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JMX view of mptcp-nio in a running JVM, registered as {@value Registration#NAME}. An MXBean: every attribute is
+ * an open type (simple values, {@code CompositeData}, {@code TabularData}), so JConsole, VisualVM or any JMX exporter
+ * shows it without this library on its class path. The connection attributes are computed when read.
+ */
+public interface MptcpMXBean {
+    /** "available", or the reason MPTCP is not (the same text as the one line at start-up). */
+    String getAvailability();
+
+    /** {@code mptcp.nio.mode}: both, server, client. */
+    String getMode();
+
+    /** {@code mptcp.nio.strict}. */
+    boolean isStrict();
+
+    /** How this JVM got mptcp-nio: the agent (in place, or through the provider only) or the switch. */
+    String getLaunchMode();
+
+    /** Listening sockets created as MPTCP since start. */
+    long getCreatedAsMptcpListeners();
+
+    /**
+     * Client sockets created as MPTCP since start (an accepted socket is not created but handed out by its listener,
+     * and is MPTCP when the listener is).
+     */
+    long getCreatedAsMptcpClients();
+
+    /** Sockets left on TCP at creation since start, by reason (an {@code Unavailability} reason, or the refusal). */
+    Map<String, Long> getFallbacksAtCreation();
+
+    /** This JVM's MPTCP sockets now (listeners included). */
+    int getLiveMptcpSockets();
+
+    /** This JVM's connections that were created as MPTCP and fell back to TCP (the peer or a middlebox). */
+    int getLiveFallenBack();
+
+    /** This JVM's MPTCP sockets now, each with its subflows. */
+    List<ConnectionView> getConnections();
+}
