@@ -3,7 +3,7 @@
 # bench/RESULTS.md and bench/failover.png. As root (the two-path run uses network namespaces).
 #
 #   bench/run.sh                     everything (about 15 minutes)
-#   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, twopath
+#   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, views, twopath
 #   bench/run.sh --smoke             one tiny iteration of each, written to bench/target/smoke/ (what CI runs)
 #   bench/run.sh --no-build ...      reuse target/ and bench/target/ as built
 #

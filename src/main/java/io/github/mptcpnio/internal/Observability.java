@@ -14,25 +14,53 @@ public final class Observability {
     private static final boolean JFR = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
     private static final boolean JMX = ModuleLayer.boot().findModule("java.management").isPresent();
 
+    /** How long the views wait after start-up before they load anything (the first connection comes first). */
+    static final long DELAY_MILLIS = 1000;
+
     /**
-     * Starts the JMX registration (it waits, on a daemon thread, until the JVM's platform MBean server exists: creating
-     * it ourselves would initialise JMX and {@code java.util.logging} before the application could configure them)
-     * and the JFR periodic events (registered when Flight Recorder initialises). Called once, off the application's
-     * threads, by {@link Preload}; does nothing in mode {@code off} or when {@code mptcp.nio.jmx=false}.
+     * Starts the operators' views on a daemon thread of their own, which first waits {@link #DELAY_MILLIS} so that none
+     * of their classes competes with the application's start: then the JFR periodic events (registered when Flight
+     * Recorder initialises) and the JMX registration (it waits until the JVM's platform MBean server exists: creating
+     * it ourselves would initialise JMX and {@code java.util.logging} before the application could configure them).
+     * Called once, off the application's threads, by {@link Preload}; does nothing in mode {@code off} or with
+     * {@code mptcp.nio.jmx=false}.
      */
     static void start(Settings settings) {
         if (settings.mode() == Settings.Mode.OFF || !Boolean.parseBoolean(System.getProperty(JMX_PROPERTY, "true"))) {
             return;
         }
         try {
-            if (JFR) {
-                io.github.mptcpnio.internal.ops.Recording.start();
+            Thread views = new Thread(new Views(settings), "mptcp-nio-views");
+            views.setDaemon(true);
+            views.start();
+        } catch (OutOfMemoryError noThread) {
+            // operators' views are an extra: the application runs on without them
+        }
+    }
+
+    /** The views' thread (a class, not a lambda: a JVM's first lambda costs milliseconds). */
+    private static final class Views implements Runnable {
+        private final Settings settings;
+
+        Views(Settings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Thread.sleep(DELAY_MILLIS);
+                if (JFR) {
+                    io.github.mptcpnio.internal.ops.Recording.start();
+                }
+                if (JMX) {
+                    io.github.mptcpnio.internal.ops.Registration.awaitPlatformServer(settings);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | LinkageError e) { // operators' views are an extra: never fail the application
+                Announcement.logger().log(Level.DEBUG, () -> "mptcp-nio: JMX/JFR views not started: " + e);
             }
-            if (JMX) {
-                io.github.mptcpnio.internal.ops.Registration.start(settings);
-            }
-        } catch (RuntimeException | LinkageError e) { // operators' views are an extra: never fail the application
-            Announcement.logger().log(Level.DEBUG, () -> "mptcp-nio: JMX/JFR views not started: " + e);
         }
     }
 

@@ -43,6 +43,7 @@ final class Report {
         bulk();
         latency();
         startup();
+        views();
         twoPath();
         limits();
         methodology();
@@ -288,6 +289,23 @@ final class Report {
         line("");
     }
 
+    private void views() {
+        if (r.views == null) {
+            return;
+        }
+        line("### 5b. Start-up with and without the operators' views (JMX bean, JFR events)");
+        line("");
+        line("`StartupApp` as above, under the agent and under the switch, each with the views (the default: the "
+                + "`mptcp-nio-views` thread, which waits a second, registers the Flight Recorder listener and then waits for the platform MBean server) "
+                + "and with `-Dmptcp.nio.jmx=false`; ms, median (min–max); four variants rotated per round after two "
+                + "warm-up rounds. No recording runs and no MBean server exists: what every application pays.");
+        line("");
+        line("| variant | ms |");
+        line("|---|---|");
+        r.views.forEach((variant, stat) -> line("| " + variant + " | " + stat.format(1) + " |"));
+        line("");
+    }
+
     private void twoPath() {
         Results.TwoPath t = r.twoPath;
         if (t == null) {
@@ -316,6 +334,14 @@ final class Report {
         line("");
         line("![throughput per path over time, failover](" + t.plot + ")");
         line("");
+        if (t.jfrPlot != null) {
+            line("The client JVM ran with a Flight Recorder recording of mptcp-nio's events (snapshot every 250 ms): "
+                    + t.subflowEvents + " `io.github.mptcpnio.Subflow` events, plotted as each subflow's send rate "
+                    + "between two snapshots:");
+            line("");
+            line("![per-subflow send rate from the JFR events](" + t.jfrPlot + ")");
+            line("");
+        }
     }
 
     private void methodology() {

@@ -24,10 +24,15 @@ final class Results {
     Map<Integer, Map<Baseline, Stat[]>> latency;
     /** Baseline → milliseconds from process start to the first connection established. */
     Map<Baseline, Stat> startup;
+    /** Start-up with the operators' views on and off, per launch mode ("mptcp-nio-agent views on", ...). */
+    Map<String, Stat> views;
     TwoPath twoPath;
 
     /** The two-path run: aggregation and failover. */
     static final class TwoPath {
+        /** Subflow events in the failover client's recording, and the chart made of them. */
+        int subflowEvents;
+        String jfrPlot;
         int rateMbit;
         long bytes;
         /** Goodput in Mbit/s over repetitions. */

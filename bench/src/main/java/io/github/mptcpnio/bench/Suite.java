@@ -30,14 +30,14 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.mptcpnio.bench.Suite
- *      --agent-jar target/mptcp-nio-&lt;v&gt;-all.jar [--out bench] [--only open,connect,bulk,latency,startup,twopath]
+ *      --agent-jar target/mptcp-nio-&lt;v&gt;-all.jar [--out bench] [--only open,connect,bulk,latency,startup,views,twopath]
  *      [--smoke]
  * </pre>
  * {@code --smoke} runs one tiny iteration of each (what CI does); its figures mean nothing and are labelled so.
  * Needs root (network namespaces for the two-path run) and {@code mptcpize} (Debian package mptcpd).
  */
 public final class Suite {
-    static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "twopath");
+    static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "views", "twopath");
 
     final boolean smoke;
     final Path agentJar;
@@ -57,7 +57,8 @@ public final class Suite {
         boolean smoke = false;
         Path agent = null;
         Path out = Path.of("bench");
-        Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "twopath"));
+        Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "views",
+                "twopath"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
@@ -107,6 +108,9 @@ public final class Suite {
         }
         if (only.contains("startup")) {
             startup(all);
+        }
+        if (only.contains("views")) {
+            views();
         }
         if (only.contains("twopath")) {
             results.twoPath = new TwoPathRun(smoke, out).run();
@@ -264,6 +268,42 @@ public final class Suite {
         results.startup = new EnumMap<>(Baseline.class);
         millis.forEach((b, v) -> results.startup.put(b, Stat.of(v)));
         System.out.println("=== startup " + results.startup);
+    }
+
+    /**
+     * Benchmark 5b: what the operators' views (the JMX bean's registration thread, the JFR listener) cost the first
+     * connection: {@link StartupApp} under the agent and under the switch, each with the views (the default) and with
+     * {@code -Dmptcp.nio.jmx=false}; four variants rotated per round after two warm-up rounds.
+     */
+    void views() throws Exception {
+        int rounds = smoke ? 1 : 20;
+        int warmupRounds = smoke ? 0 : 2;
+        List<Baseline> modes = List.of(Baseline.AGENT, Baseline.SWITCH);
+        List<String> variants = new ArrayList<>();
+        for (Baseline b : modes) {
+            variants.add(b.label + " views on");
+            variants.add(b.label + " views off");
+        }
+        Map<String, List<Double>> millis = new LinkedHashMap<>();
+        for (int round = 0; round < warmupRounds + rounds; round++) {
+            for (int i = 0; i < variants.size(); i++) {
+                int v = (i + round) % variants.size();
+                Baseline b = modes.get(v / 2);
+                List<String> cmd = command(b, false, StartupApp.class.getName());
+                if (v % 2 == 1) {
+                    cmd.add(cmd.indexOf(javaBin()) + 1, "-Dmptcp.nio.jmx=false");
+                }
+                double ms = timeToEstablished(cmd, b);
+                if (round >= warmupRounds) {
+                    millis.computeIfAbsent(variants.get(v), x -> new ArrayList<>()).add(ms);
+                }
+            }
+        }
+        results.views = new LinkedHashMap<>();
+        for (String v : variants) {
+            results.views.put(v, Stat.of(millis.get(v)));
+        }
+        System.out.println("=== views " + results.views);
     }
 
     private static double timeToEstablished(List<String> cmd, Baseline b) throws Exception {

@@ -13,48 +13,37 @@ import java.util.List;
  * Registers the {@link MptcpMXBean} in the JVM's platform MBean server — once that server exists. Creating it
  * ourselves ({@code ManagementFactory.getPlatformMBeanServer()}) would initialise JMX and, through the platform's
  * logging MXBean, {@code java.util.logging} before the application had a chance to configure them (WildFly's log
- * manager, for one, must come first). So a daemon thread looks, once a second, whether the application, a JMX agent
- * ({@code -Dcom.sun.management.jmxremote}) or a tool attaching (JConsole, {@code jcmd ManagementAgent.start}, our
- * {@code status} command) has created it, registers the bean there and ends.
+ * manager, for one, must come first). So the views' daemon thread looks, once a second, whether the application, a
+ * JMX agent ({@code -Dcom.sun.management.jmxremote}) or a tool attaching (JConsole, {@code jcmd ManagementAgent.start},
+ * our {@code status} command) has created it, registers the bean there and ends.
  */
-public final class Registration implements Runnable {
+public final class Registration {
     /** The bean's name. */
     public static final String NAME = "io.github.mptcpnio:type=Mptcp";
 
     /** How often the thread looks for the platform MBean server. */
     static final long PERIOD_MILLIS = 1000;
 
-    private final Settings settings;
+    private Registration() {}
 
-    private Registration(Settings settings) {
-        this.settings = settings;
-    }
-
-    /** Starts the daemon thread (once per JVM: {@code Preload} runs once). */
-    public static void start(Settings settings) {
-        Thread t = new Thread(new Registration(settings), "mptcp-nio-jmx");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    @Override
-    public void run() {
+    /** Waits (on the calling thread, for the JVM's life if need be) for the platform MBean server; registers there. */
+    public static void awaitPlatformServer(Settings settings) throws InterruptedException {
         try {
             ObjectName name = new ObjectName(NAME);
             while (true) {
                 MBeanServer platform = platformServer();
                 if (platform != null) {
-                    register(platform, name);
+                    register(platform, name, settings);
                     return;
                 }
                 Thread.sleep(PERIOD_MILLIS);
             }
-        } catch (InterruptedException | JMException | RuntimeException e) {
+        } catch (JMException | RuntimeException e) {
             // the view is an extra: the application runs on without it
         }
     }
 
-    private void register(MBeanServer platform, ObjectName name) throws JMException {
+    private static void register(MBeanServer platform, ObjectName name, Settings settings) throws JMException {
         try {
             platform.registerMBean(new MptcpBean(settings), name);
         } catch (InstanceAlreadyExistsException twice) {
