@@ -35,7 +35,7 @@ class DescriptorsIT {
             provider.openSocketChannel().close();
         }
         long upgradedBefore = Mptcp.upgradedChannels();
-        int before = Fds.count();
+        java.util.Set<String> before = new java.util.HashSet<>(Fds.targets().values());
         for (int i = 0; i < CHANNELS; i++) {
             boolean server = (i & 1) != 0;
             StandardProtocolFamily family = (i & 2) != 0 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
@@ -49,7 +49,12 @@ class DescriptorsIT {
                 ch.close();
             }
         }
-        assertEquals(before, Fds.count(), "open descriptors after " + CHANNELS + " channels");
+        // what is open now that was not before (each socket has its own inode): other threads of this shared test JVM
+        // may close descriptors meanwhile, so the count alone can drop
+        java.util.Set<String> leaked = new java.util.TreeSet<>(Fds.targets().values());
+        leaked.removeAll(before);
+        leaked.removeIf(t -> t.startsWith("/proc/"));
+        assertEquals(java.util.Set.of(), leaked, "descriptors left open after " + CHANNELS + " channels");
         assertEquals(CHANNELS, Mptcp.upgradedChannels() - upgradedBefore);
     }
 
