@@ -5,6 +5,7 @@ import apps.HoldApp;
 import io.github.mptcpnio.testing.Forked;
 import io.github.mptcpnio.testing.Lines;
 import io.github.mptcpnio.testing.Netns;
+import io.github.mptcpnio.testing.Recordings;
 import io.github.mptcpnio.testing.RequiresMptcp;
 import io.github.mptcpnio.testing.SubflowProbe;
 import io.github.mptcpnio.testing.TwoPaths;
@@ -34,20 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @RequiresMptcp(netns = true)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OperationsIT {
-    /** Settings for the recordings: our events on, the snapshot every 250 ms. */
-    private static final String JFC = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <configuration version="2.0" label="mptcp-nio test">
-              <event name="io.github.mptcpnio.Connection">
-                <setting name="enabled">true</setting><setting name="period">250 ms</setting>
-              </event>
-              <event name="io.github.mptcpnio.Subflow"><setting name="enabled">true</setting></event>
-              <event name="io.github.mptcpnio.Fallback">
-                <setting name="enabled">true</setting><setting name="stackTrace">true</setting>
-              </event>
-            </configuration>
-            """;
-
     @TempDir
     Path tmp;
 
@@ -67,9 +54,7 @@ class OperationsIT {
     }
 
     private String recordingFlag(Path file) throws Exception {
-        Path jfc = tmp.resolve("mptcp.jfc");
-        Files.writeString(jfc, JFC);
-        return "-XX:StartFlightRecording=filename=" + file + ",settings=" + jfc;
+        return Recordings.flag(file, tmp.resolve("mptcp.jfc"));
     }
 
     @Test

@@ -53,73 +53,38 @@ public final class CompatibilityProbe {
         System.out.print(sb);
     }
 
-    /** Options of a socket of either kind: supported, get, set. */
-    private interface Options {
-        Set<SocketOption<?>> supported();
+    private interface Getter {
+        Object get(SocketOption<Object> option) throws IOException;
+    }
 
-        Object get(SocketOption<?> option) throws IOException;
-
+    private interface Setter {
         void set(SocketOption<Object> option, Object value) throws IOException;
+    }
 
-        /** The socket as a {@code java.net.Socket} (a channel's adaptor); null for listeners. */
-        default Socket javaNet() {
-            return null;
+    /**
+     * Options of a socket of either kind: supported, get, set; and the socket as a {@code java.net.Socket} (a
+     * channel's adaptor), null for listeners.
+     */
+    private record Options(Set<SocketOption<?>> supported, Getter getter, Setter setter, Socket javaNet) {
+        Object get(SocketOption<Object> option) throws IOException {
+            return getter.get(option);
+        }
+
+        void set(SocketOption<Object> option, Object value) throws IOException {
+            setter.set(option, value);
         }
 
         static Options of(NetworkChannel ch) {
-            return new Options() {
-                public Socket javaNet() {
-                    return ch instanceof SocketChannel sc ? sc.socket() : null;
-                }
-
-                public Set<SocketOption<?>> supported() {
-                    return ch.supportedOptions();
-                }
-
-                public Object get(SocketOption<?> o) throws IOException {
-                    return ch.getOption(o);
-                }
-
-                public void set(SocketOption<Object> o, Object v) throws IOException {
-                    ch.setOption(o, v);
-                }
-            };
+            return new Options(ch.supportedOptions(), ch::getOption, ch::setOption,
+                    ch instanceof SocketChannel sc ? sc.socket() : null);
         }
 
         static Options of(Socket s) {
-            return new Options() {
-                public Socket javaNet() {
-                    return s;
-                }
-
-                public Set<SocketOption<?>> supported() {
-                    return s.supportedOptions();
-                }
-
-                public Object get(SocketOption<?> o) throws IOException {
-                    return s.getOption(o);
-                }
-
-                public void set(SocketOption<Object> o, Object v) throws IOException {
-                    s.setOption(o, v);
-                }
-            };
+            return new Options(s.supportedOptions(), s::getOption, s::setOption, s);
         }
 
         static Options of(ServerSocket s) {
-            return new Options() {
-                public Set<SocketOption<?>> supported() {
-                    return s.supportedOptions();
-                }
-
-                public Object get(SocketOption<?> o) throws IOException {
-                    return s.getOption(o);
-                }
-
-                public void set(SocketOption<Object> o, Object v) throws IOException {
-                    s.setOption(o, v);
-                }
-            };
+            return new Options(s.supportedOptions(), s::getOption, s::setOption, null);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.mptcpnio.bench;
 
 import apps.BulkApp;
 import io.github.mptcpnio.testing.Forked;
+import io.github.mptcpnio.testing.Recordings;
 import io.github.mptcpnio.testing.Lines;
 import io.github.mptcpnio.testing.TwoPaths;
 
@@ -77,17 +78,6 @@ final class TwoPathRun {
         return bytes * 8.0 / 1000 / Long.parseLong(server.get("millis"));
     }
 
-    /** Recording settings for the failover client: mptcp-nio's snapshot every 250 ms. */
-    private static final String JFC = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <configuration version="2.0" label="mptcp-nio bench">
-              <event name="io.github.mptcpnio.Connection">
-                <setting name="enabled">true</setting><setting name="period">250 ms</setting>
-              </event>
-              <event name="io.github.mptcpnio.Subflow"><setting name="enabled">true</setting></event>
-            </configuration>
-            """;
-
     private void failover(TwoPaths net, Results.TwoPath r) throws Exception {
         r.failoverBytes = smoke ? 16 * MIB : 96 * MIB;
         r.downAfterBytes = smoke ? 4 * MIB : 32 * MIB;
@@ -103,10 +93,9 @@ final class TwoPathRun {
             sampler.start();
             Path recording = Files.createTempFile("failover-client", ".jfr");
             Path jfc = Files.createTempFile("mptcp-nio", ".jfc");
-            Files.writeString(jfc, JFC);
             long downAtWall;
             try (Forked.Running client = Forked.jvm().in(net.client).enabled()
-                    .args("-XX:StartFlightRecording=filename=" + recording + ",settings=" + jfc)
+                    .args(Recordings.flag(recording, jfc))
                     .start(BulkApp.class.getName(), "client", TwoPaths.A4_SERVER, port,
                             String.valueOf(r.failoverBytes))) {
                 while (Long.parseLong(server.awaitLine("progress=", 120).substring("progress=".length()))
@@ -131,8 +120,8 @@ final class TwoPathRun {
                 r.failoverMillis = Long.parseLong(sf.get("millis"));
             }
             Path jfrPng = out.resolve(smoke ? "subflows-jfr-smoke.png" : "subflows-jfr.png");
-            r.subflowEvents = SubflowPlot.render(recording, downAtWall, "Failover, as the client JVM's Flight Recorder saw it "
-                    + "(io.github.mptcpnio.Subflow events, every 250 ms)", jfrPng);
+            r.subflowEvents = SubflowPlot.render(recording, downAtWall, "Failover, as the client JVM's Flight "
+                    + "Recorder saw it (io.github.mptcpnio.Subflow events, every 250 ms)", jfrPng);
             r.jfrPlot = jfrPng.getFileName().toString();
             Files.deleteIfExists(recording);
             Files.deleteIfExists(jfc);

@@ -140,19 +140,31 @@ final class JdkRewriter implements ClassFileTransformer {
         return new Result(writer.toByteArray(), null);
     }
 
-    /** {@code socket0(a, b, c, d)} becomes {@code SOCKET.applyAsInt(a | b << 1 | c << 2 | d << 3)}. */
-    private static final class Socket0Call extends MethodVisitor {
-        private final int[] counts;
+    /** A method's rewriting around calls of {@code sun.nio.ch.Net}, counting what it rewrote into {@code counts}. */
+    private abstract static class NetCall extends MethodVisitor {
+        final int[] counts;
 
-        Socket0Call(MethodVisitor mv, int[] counts) {
+        NetCall(MethodVisitor mv, int[] counts) {
             super(Opcodes.ASM9, mv);
             this.counts = counts;
         }
 
+        /** Whether the instruction is {@code invokestatic Net.<method><desc>}. */
+        static boolean isNet(int opcode, String owner, String name, String desc, String method, String methodDesc) {
+            return opcode == Opcodes.INVOKESTATIC && owner.equals(NET) && name.equals(method)
+                    && desc.equals(methodDesc);
+        }
+    }
+
+    /** {@code socket0(a, b, c, d)} becomes {@code SOCKET.applyAsInt(a | b << 1 | c << 2 | d << 3)}. */
+    private static final class Socket0Call extends NetCall {
+        Socket0Call(MethodVisitor mv, int[] counts) {
+            super(mv, counts);
+        }
+
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
-            if (opcode == Opcodes.INVOKESTATIC && owner.equals(NET) && name.equals("socket0")
-                    && desc.equals("(ZZZZ)I")) {
+            if (isNet(opcode, owner, name, desc, "socket0", "(ZZZZ)I")) {
                 counts[0]++;
                 // stack: a b c d
                 super.visitInsn(Opcodes.ICONST_3);
@@ -239,24 +251,20 @@ final class JdkRewriter implements ClassFileTransformer {
     }
 
     /** {@code Net.available(fd)} becomes {@code AVAILABLE.applyAsInt(fd, Net.available(fd))}. */
-    private static final class AvailableCall extends MethodVisitor {
-        private final int[] count;
-
-        AvailableCall(MethodVisitor mv, int[] count) {
-            super(Opcodes.ASM9, mv);
-            this.count = count;
+    private static final class AvailableCall extends NetCall {
+        AvailableCall(MethodVisitor mv, int[] counts) {
+            super(mv, counts);
         }
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
-            boolean available = opcode == Opcodes.INVOKESTATIC && owner.equals(NET) && name.equals("available")
-                    && desc.equals("(Ljava/io/FileDescriptor;)I");
+            boolean available = isNet(opcode, owner, name, desc, "available", "(Ljava/io/FileDescriptor;)I");
             if (available) {
                 super.visitInsn(Opcodes.DUP);           // fd fd
             }
             super.visitMethodInsn(opcode, owner, name, desc, itf);
             if (available) {
-                count[1]++;
+                counts[1]++;
                 // stack: fd n
                 super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, AVAILABLE, "L" + AVAILABLE_TYPE + ";");
                 super.visitInsn(Opcodes.DUP_X2);        // hook fd n hook
@@ -270,19 +278,15 @@ final class JdkRewriter implements ClassFileTransformer {
     }
 
     /** Before {@code Net.sendOOB(fd, b)}: {@code URGENT.accept(fd)}, which throws for an MPTCP socket. */
-    private static final class UrgentDataCall extends MethodVisitor {
-        private final int[] count;
-
-        UrgentDataCall(MethodVisitor mv, int[] count) {
-            super(Opcodes.ASM9, mv);
-            this.count = count;
+    private static final class UrgentDataCall extends NetCall {
+        UrgentDataCall(MethodVisitor mv, int[] counts) {
+            super(mv, counts);
         }
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
-            if (opcode == Opcodes.INVOKESTATIC && owner.equals(NET) && name.equals("sendOOB")
-                    && desc.equals("(Ljava/io/FileDescriptor;B)I")) {
-                count[0]++;
+            if (isNet(opcode, owner, name, desc, "sendOOB", "(Ljava/io/FileDescriptor;B)I")) {
+                counts[0]++;
                 // stack: fd b
                 super.visitInsn(Opcodes.SWAP);          // b fd
                 super.visitInsn(Opcodes.DUP);           // b fd fd
