@@ -2,6 +2,7 @@ package io.github.mptcpnio;
 
 import apps.BulkApp;
 import apps.HoldApp;
+import apps.KindsApp;
 import io.github.mptcpnio.testing.Forked;
 import io.github.mptcpnio.testing.Lines;
 import io.github.mptcpnio.testing.Netns;
@@ -70,6 +71,10 @@ class OperationsIT {
             assertTrue(out.contains("mptcp-nio via agent (in place), mode both"), out);
             assertTrue(out.contains("MPTCP:     available"), out);
             assertTrue(out.contains("left on TCP at creation: none"), out);
+            // by kind: the application's ServerSocket and Socket, and the ServerSocket of the JVM's local JMX connector
+            // that the status command started (under the agent it is an MPTCP listener too)
+            assertTrue(out.contains("created as MPTCP: 2 listeners, 1 clients (accepted sockets are their listener's);"
+                    + " ServerSocket 2, Socket 1\n"), out);
             // the application's client connection, with its one subflow and the 1000 bytes it sent
             assertTrue(out.matches("(?s).*fd \\d+  connection  " + local.replace(".", "\\.") + " -> "
                     + remote.replace(".", "\\.") + "  sent 1000 B, received 0 B\\n      subflow " + local.replace(".",
@@ -92,10 +97,33 @@ class OperationsIT {
             app.awaitLine("ready=", 30);
             String out = status(ns, pid).assertExit(0).stdout();
             assertTrue(out.contains("mode client"), out);
-            assertTrue(out.contains("created as MPTCP: 0 listeners, 1 clients"), out);
+            assertTrue(out.contains("created as MPTCP: 0 listeners, 1 clients (accepted sockets are their listener's); "
+                    + "Socket 1\n"), out);
             assertTrue(out.contains("MPTCP sockets now: 1 (1 connections of them fell back to TCP)"), out);
             assertTrue(out.matches("(?s).*fd \\d+  connection \\(fell back to TCP\\)  " + local.replace(".", "\\.")
                     + " -> .*"), out);
+        }
+    }
+
+    /** Every kind of socket, counted as its own kind under the agent; under the switch only the channels. */
+    @Test
+    void statusCountsEveryKindOfSocket() throws Exception {
+        try (Netns ns = Netns.create("kinds");
+             Forked.Running agent = agentJvm(ns).start(KindsApp.class.getName(), "60")) {
+            String pid = value(agent.awaitLine("pid=", 30));
+            agent.awaitLine("ready=", 30);
+            String out = status(ns, pid).assertExit(0).stdout();
+            assertTrue(out.contains("; AsynchronousServerSocketChannel 1, AsynchronousSocketChannel 1, ServerSocket 2, "
+                    + "ServerSocketChannel 1, Socket 1, SocketChannel 1\n"), out);
+        }
+        try (Netns ns = Netns.create("kinds-switch");
+             Forked.Running withSwitch = Forked.jvm().in(ns).enabled().start(KindsApp.class.getName(), "60")) {
+            String pid = value(withSwitch.awaitLine("pid=", 30));
+            withSwitch.awaitLine("ready=", 30);
+            String out = status(ns, pid).assertExit(0).stdout();
+            assertTrue(out.contains("mptcp-nio via switch, mode both"), out);
+            assertTrue(out.contains("created as MPTCP: 1 listeners, 1 clients (accepted sockets are their listener's); "
+                    + "ServerSocketChannel 1, SocketChannel 1\n"), out);
         }
     }
 
@@ -156,7 +184,7 @@ class OperationsIT {
                 assertTrue(e.getStackTrace().getFrames().stream().anyMatch(f -> f.getMethod().getType().getName()
                         .equals(HoldApp.class.getName())), "the stack names the application: " + e);
             }
-            assertEquals(List.of("client", "listener"), fallbacks.stream().map(e -> e.getString("role")).sorted()
+            assertEquals(List.of("ServerSocket", "Socket"), fallbacks.stream().map(e -> e.getString("kind")).sorted()
                     .toList());
             assertTrue(events(file, "io.github.mptcpnio.Connection").isEmpty(), "no MPTCP socket to snapshot");
         }

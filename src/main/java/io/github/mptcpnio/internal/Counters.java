@@ -6,44 +6,69 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How many sockets were created as MPTCP (by role), and how many were left on plain TCP at creation because MPTCP was
- * refused (by reason). One {@link LongAdder} increment on the creation path; everything else is computed when asked.
+ * How many sockets were created as MPTCP (by kind and role), and how many were left on plain TCP at creation because
+ * MPTCP was refused (by kind and reason). One {@link LongAdder} increment on the creation path; everything else is computed when asked.
  */
 public final class Counters {
     private Counters() {}
 
-    private static final LongAdder UPGRADED_LISTENERS = new LongAdder();
-    private static final LongAdder UPGRADED_CLIENTS = new LongAdder();
-    private static final LongAdder FALLBACKS = new LongAdder();
-    /** Fallbacks at creation by reason ({@code Unavailability.Reason} name, or {@code REFUSED errno}). */
-    private static final ConcurrentHashMap<String, LongAdder> FALLBACK_REASONS = new ConcurrentHashMap<>();
+    private static final LongAdder[] UPGRADED = new LongAdder[SocketKind.values().length];
 
-    static void upgraded(boolean listener) {
-        (listener ? UPGRADED_LISTENERS : UPGRADED_CLIENTS).increment();
+    static {
+        for (int i = 0; i < UPGRADED.length; i++) {
+            UPGRADED[i] = new LongAdder();
+        }
     }
 
-    static void fallback(String reason) {
+    private static final LongAdder FALLBACKS = new LongAdder();
+    /** Fallbacks at creation by "kind: reason" ({@code Unavailability.Reason} name, or the refusal). */
+    private static final ConcurrentHashMap<String, LongAdder> FALLBACK_REASONS = new ConcurrentHashMap<>();
+
+    static void upgraded(SocketKind kind) {
+        UPGRADED[kind.ordinal()].increment();
+    }
+
+    static void fallback(SocketKind kind, String reason) {
         FALLBACKS.increment();
-        FALLBACK_REASONS.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        FALLBACK_REASONS.computeIfAbsent(kind.label() + ": " + reason, r -> new LongAdder()).increment();
     }
 
     public static long upgradedCount() {
-        return UPGRADED_LISTENERS.sum() + UPGRADED_CLIENTS.sum();
+        long n = 0;
+        for (LongAdder a : UPGRADED) {
+            n += a.sum();
+        }
+        return n;
     }
 
-    public static long upgradedListeners() {
-        return UPGRADED_LISTENERS.sum();
+    /** Created as MPTCP, listeners ({@code true}) or clients. */
+    public static long upgraded(boolean listeners) {
+        long n = 0;
+        for (SocketKind k : SocketKind.values()) {
+            if (k.listener() == listeners) {
+                n += UPGRADED[k.ordinal()].sum();
+            }
+        }
+        return n;
     }
 
-    public static long upgradedClients() {
-        return UPGRADED_CLIENTS.sum();
+    /** Created as MPTCP, by kind (only the kinds with at least one), in the order of {@link SocketKind}. */
+    public static Map<String, Long> upgradedByKind() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (SocketKind k : SocketKind.values()) {
+            long n = UPGRADED[k.ordinal()].sum();
+            if (n > 0) {
+                out.put(k.label(), n);
+            }
+        }
+        return out;
     }
 
     public static long fallbackCount() {
         return FALLBACKS.sum();
     }
 
-    /** Fallbacks at creation, by reason, sorted by reason. */
+    /** Fallbacks at creation, by "kind: reason", sorted. */
     public static Map<String, Long> fallbacksByReason() {
         Map<String, Long> out = new TreeMap<>();
         FALLBACK_REASONS.forEach((reason, n) -> out.put(reason, n.sum()));

@@ -33,25 +33,25 @@ final class Fallback {
     }
 
     /**
-     * A socket ({@code listener} or not) stays TCP because MPTCP is unavailable: counted, reported to JDK Flight
+     * A socket of {@code kind} stays TCP because MPTCP is unavailable: counted, reported to JDK Flight
      * Recorder; in strict mode, the exception to throw.
      */
-    static Optional<SocketException> unavailable(Settings settings, Unavailability why, boolean listener) {
-        return count(settings, why.reason().name(), 0, listener, "MPTCP is unavailable: " + why);
+    static Optional<SocketException> unavailable(Settings settings, Unavailability why, SocketKind kind) {
+        return count(settings, why.reason().name(), 0, kind, "MPTCP is unavailable: " + why);
     }
 
     /** A socket stays TCP because the kernel refused a step of making it MPTCP: likewise. */
-    static Optional<SocketException> refused(Settings settings, NativeCallException e, boolean listener) {
+    static Optional<SocketException> refused(Settings settings, NativeCallException e, SocketKind kind) {
         String step = e.call().contains("(") ? e.call().substring(0, e.call().indexOf('(')) : e.call();
-        return count(settings, "REFUSED " + step + ": " + e.strerror(), e.errno(), listener,
+        return count(settings, "REFUSED " + step + ": " + e.strerror(), e.errno(), kind,
                 "MPTCP was refused: " + (e.call().startsWith("socket(")
                         ? Availability.fromSocketFailure(e).toString() : e.getMessage()));
     }
 
-    private static Optional<SocketException> count(Settings settings, String reason, int errno, boolean listener,
+    private static Optional<SocketException> count(Settings settings, String reason, int errno, SocketKind kind,
                                                    String why) {
-        Counters.fallback(reason);
-        Observability.fallback(reason, errno, listener, why);
+        Counters.fallback(kind, reason);
+        Observability.fallback(reason, errno, kind, why);
         return settings.strict()
                 ? Optional.of(new SocketException(Settings.STRICT_PROPERTY + "=true and " + why))
                 : Optional.empty();

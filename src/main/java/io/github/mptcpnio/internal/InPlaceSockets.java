@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 import java.util.function.ToIntBiFunction;
 
@@ -101,6 +102,38 @@ public final class InPlaceSockets {
         return new Available();
     }
 
+    /**
+     * The JDK class that is about to ask {@code Net} for a socket says which API it serves
+     * ({@link SocketKind#JAVA_NET}, {@link SocketKind#CHANNEL}, {@link SocketKind#ASYNCHRONOUS}); the creation on
+     * the same thread right after reads it, for the counters by kind. A thread-local {@code int}: a few nanoseconds.
+     */
+    public IntConsumer kindMarker() {
+        return new KindMarker();
+    }
+
+    /** A subclass, not {@code withInitial(...)}: no lambda on the socket-creation path (a JVM's first costs ms). */
+    private static final ThreadLocal<int[]> NEXT_KIND = new ThreadLocal<int[]>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
+
+    private static final class KindMarker implements IntConsumer {
+        @Override
+        public void accept(int code) {
+            NEXT_KIND.get()[0] = code;
+        }
+    }
+
+    /** The kind marked for this thread's creation now (and cleared), by role. */
+    private static SocketKind takeKind(boolean listener) {
+        int[] slot = NEXT_KIND.get();
+        int code = slot[0];
+        slot[0] = 0;
+        return SocketKind.of(code, listener);
+    }
+
     /** Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback. */
     private final class Creation implements IntUnaryOperator {
         @Override
@@ -113,7 +146,7 @@ public final class InPlaceSockets {
                 writeWarnings();
             }
             if (stream) {
-                int fd = mptcp(preferIPv6, listener);
+                int fd = mptcp(preferIPv6, takeKind(listener));
                 if (fd >= 0) {
                     return fd;
                 }
@@ -127,7 +160,8 @@ public final class InPlaceSockets {
     }
 
     /** An MPTCP socket, or -1 for the JDK's own; throws where the JDK would (out of descriptors) or strict mode says. */
-    private int mptcp(boolean inet6, boolean listener) {
+    private int mptcp(boolean inet6, SocketKind kind) {
+        boolean listener = kind.listener();
         Optional<Unavailability> unavailable;
         try {
             unavailable = Fallback.announcedAvailability(settings);
@@ -138,18 +172,18 @@ public final class InPlaceSockets {
             return -1;
         }
         if (unavailable.isPresent()) {
-            return orStrictFailure(Fallback.unavailable(settings, unavailable.get(), listener));
+            return orStrictFailure(Fallback.unavailable(settings, unavailable.get(), kind));
         }
         try {
             int fd = Availability.sockets().mptcpSocket(inet6, listener);
-            Counters.upgraded(listener);
+            Counters.upgraded(kind);
             return fd;
         } catch (NativeCallException e) {
             if (Errors.isResourceExhaustion(e.errno())) {
                 throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, null));
             }
             Announcement.logger().log(Level.DEBUG, () -> "a new socket stays plain TCP: " + e.getMessage());
-            return orStrictFailure(Fallback.refused(settings, e, listener));
+            return orStrictFailure(Fallback.refused(settings, e, kind));
         }
     }
 

@@ -68,12 +68,12 @@ public final class Observability {
     public static final String JMX_PROPERTY = "mptcp.nio.jmx";
 
     /** A socket left on TCP at its creation: a JFR event, if Flight Recorder is there. */
-    static void fallback(String reason, int errno, boolean listener, String why) {
+    static void fallback(String reason, int errno, SocketKind kind, String why) {
         if (!JFR) {
             return;
         }
         try {
-            io.github.mptcpnio.internal.ops.Recording.fallback(reason, errno, listener, why);
+            io.github.mptcpnio.internal.ops.Recording.fallback(reason, errno, kind.label(), why);
         } catch (RuntimeException | LinkageError e) {
             // the fallback itself is counted and announced; the event is an extra
         }

@@ -57,6 +57,10 @@ public final class Reseater {
         boolean server() {
             return ordinal() >= SERVER.ordinal();
         }
+
+        SocketKind socketKind() {
+            return SocketKind.of(SocketKind.CHANNEL, server());
+        }
     }
 
     /** Before the JDK creates a socket channel: see {@link Preload}. */
@@ -82,7 +86,7 @@ public final class Reseater {
             return channel;
         }
         if (unavailable.isPresent()) {
-            return orStrictFailure(channel, Fallback.unavailable(settings, unavailable.get(), kind.server()));
+            return orStrictFailure(channel, Fallback.unavailable(settings, unavailable.get(), kind.socketKind()));
         }
         Sockets sockets = Availability.sockets();
         int fd = JdkShim.fd(channel);
@@ -93,7 +97,7 @@ public final class Reseater {
                 learned.set(kind.ordinal(), state);
             }
             if (sockets.reseat(fd, state)) {
-                Counters.upgraded(kind.server()); // no log line: the success path never touches the logging backend
+                Counters.upgraded(kind.socketKind()); // no log line: the success path never touches the logging backend
             }
             return channel;
         } catch (NativeCallException e) {
@@ -102,7 +106,7 @@ public final class Reseater {
                 throw Errors.exception(e, null);
             }
             Announcement.logger().log(Level.DEBUG, () -> "fd " + fd + " stays plain TCP: " + e.getMessage());
-            return orStrictFailure(channel, Fallback.refused(settings, e, kind.server()));
+            return orStrictFailure(channel, Fallback.refused(settings, e, kind.socketKind()));
         }
     }
 

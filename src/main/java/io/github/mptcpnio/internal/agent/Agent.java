@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 import java.util.function.ToIntBiFunction;
 
@@ -88,8 +89,9 @@ public final class Agent {
      *
      * <p>Order matters for start-up cost and for correctness: the hooks' fields are set before any rewritten code can
      * run; the transformer is registered before {@code Net} is loaded, so that it is rewritten as it loads (a
-     * retransformation, dearer, only if someone loaded it before us); the two classes that send urgent data are
-     * rewritten when the application first loads them, and a WARNING about them waits for the next socket creation.
+     * retransformation, dearer, only if someone loaded it before us); the classes that create sockets (and send
+     * urgent data) are rewritten when the application first loads them, and a WARNING about them waits for the next
+     * socket creation.
      */
     static boolean rewrite(Instrumentation inst, Settings settings, List<String> warnings) {
         String jdk = "JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.vendor") + ")";
@@ -107,6 +109,7 @@ public final class Agent {
             hooksLookup.findStaticSetter(hooks, JdkRewriter.URGENT, Consumer.class).invoke(policy.urgentData());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.AVAILABLE, ToIntBiFunction.class)
                     .invoke(policy.available());
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.KIND, IntConsumer.class).invoke(policy.kindMarker());
         } catch (Throwable t) { // an unexpected JDK: leave it alone, the provider still covers NIO channels
             warnings.add("mptcp-nio agent: cannot hook the JDK's socket creation on " + jdk + " (" + t + "); only "
                     + "NIO channels get MPTCP, through the SelectorProvider");
@@ -117,8 +120,8 @@ public final class Agent {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName();
-            if (c.getClassLoader() == null && (name.equals(NIO + ".Net") || name.equals(NIO + ".NioSocketImpl")
-                    || name.equals(NIO + ".SocketChannelImpl"))) {
+            if (c.getClassLoader() == null && (name.equals(NIO + ".Net")
+                    || JdkRewriter.CREATORS.contains(name.replace('.', '/')))) {
                 loaded.add(c);
             }
         }
@@ -156,11 +159,13 @@ public final class Agent {
 
         @Override
         public void accept(String what) {
-            if (!what.startsWith(NIO + ".Net ")) { // Net's own failure is reported by premain
-                policy.warnLater("mptcp-nio agent: " + what + " on " + jdk + "; on MPTCP sockets urgent data is sent "
-                        + "in-band and InputStream.available() answers 1 at the end of the stream, as without the "
-                        + "agent");
+            if (what.startsWith(NIO + ".Net ")) {
+                return; // Net's own failure is reported by premain
             }
+            boolean streams = what.startsWith(NIO + ".NioSocketImpl ") || what.startsWith(NIO + ".SocketChannelImpl ");
+            policy.warnLater("mptcp-nio agent: " + what + " on " + jdk + "; " + (streams ? "on MPTCP sockets "
+                    + "urgent data is sent in-band and InputStream.available() answers 1 at the end of the stream, as "
+                    + "without the agent, and " : "") + "the counters by kind count its sockets as unknown");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.mptcpnio.internal.agent;
 
+import io.github.mptcpnio.internal.SocketKind;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -44,10 +45,18 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String URGENT_TYPE = "java/util/function/Consumer";
     static final String AVAILABLE = "AVAILABLE";
     static final String AVAILABLE_TYPE = "java/util/function/ToIntBiFunction";
+    static final String KIND = "KIND";
+    static final String KIND_TYPE = "java/util/function/IntConsumer";
 
     static final String NET = "sun/nio/ch/Net";
     static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
     static final String SOCKET_CHANNEL_IMPL = "sun/nio/ch/SocketChannelImpl";
+    static final String SERVER_SOCKET_CHANNEL_IMPL = "sun/nio/ch/ServerSocketChannelImpl";
+    static final String ASYNC_SOCKET_CHANNEL_IMPL = "sun/nio/ch/AsynchronousSocketChannelImpl";
+    static final String ASYNC_SERVER_SOCKET_CHANNEL_IMPL = "sun/nio/ch/AsynchronousServerSocketChannelImpl";
+    /** The classes whose sockets the kind markers name, besides {@code Net} itself. */
+    static final java.util.List<String> CREATORS = java.util.List.of(NIO_SOCKET_IMPL, SOCKET_CHANNEL_IMPL,
+            SERVER_SOCKET_CHANNEL_IMPL, ASYNC_SOCKET_CHANNEL_IMPL, ASYNC_SERVER_SOCKET_CHANNEL_IMPL);
 
     private static final String SET_SOCKET_OPTION_DESC =
             "(Ljava/io/FileDescriptor;Ljava/net/ProtocolFamily;Ljava/net/SocketOption;Ljava/lang/Object;)V";
@@ -77,8 +86,14 @@ final class JdkRewriter implements ClassFileTransformer {
         try {
             switch (className) {
                 case NET: return record(className, rewriteNet(bytes));
-                case NIO_SOCKET_IMPL: return record(className, rewriteStreams(bytes, "sendUrgentData"));
-                case SOCKET_CHANNEL_IMPL: return record(className, rewriteStreams(bytes, "sendOutOfBandData"));
+                case NIO_SOCKET_IMPL:
+                    return record(className, rewriteStreams(bytes, "sendUrgentData", SocketKind.JAVA_NET));
+                case SOCKET_CHANNEL_IMPL:
+                    return record(className, rewriteStreams(bytes, "sendOutOfBandData", SocketKind.CHANNEL));
+                case SERVER_SOCKET_CHANNEL_IMPL: return record(className, rewriteKind(bytes, SocketKind.CHANNEL));
+                case ASYNC_SOCKET_CHANNEL_IMPL:
+                case ASYNC_SERVER_SOCKET_CHANNEL_IMPL:
+                    return record(className, rewriteKind(bytes, SocketKind.ASYNCHRONOUS));
                 default: return null;
             }
         } catch (RuntimeException | LinkageError e) { // ASM on a class file it cannot read: leave the class alone
@@ -228,26 +243,69 @@ final class JdkRewriter implements ClassFileTransformer {
      * Rewrites the {@code sendOOB} calls of the method {@code urgentMethod} and the {@code Net.available} calls of
      * {@code available()}; every other method is copied as it is. Both must be found, or the class is left alone.
      */
-    Result rewriteStreams(byte[] bytes, String urgentMethod) {
+    Result rewriteStreams(byte[] bytes, String urgentMethod, int kindCode) {
         ClassReader reader = new ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        int[] count = new int[2]; // sendOOB calls guarded, Net.available calls filtered
+        int[] count = new int[3]; // sendOOB calls guarded, Net.available calls filtered, socket creations marked
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String desc, String signature,
                                              String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
+                MethodVisitor mv = new KindCall(super.visitMethod(access, name, desc, signature, exceptions), count,
+                        kindCode);
                 if (name.equals(urgentMethod)) {
                     return new UrgentDataCall(mv, count);
                 }
                 return name.equals("available") && desc.equals("()I") ? new AvailableCall(mv, count) : mv;
             }
         }, 0);
-        if (count[0] == 0 || count[1] == 0) {
+        if (count[0] == 0 || count[1] == 0 || count[2] == 0) {
             return new Result(null, "expected calls of Net.sendOOB(FileDescriptor, byte) in " + urgentMethod
-                    + " and of Net.available(FileDescriptor) in available(); found " + count[0] + " and " + count[1]);
+                    + ", of Net.available(FileDescriptor) in available() and of Net.socket/serverSocket; found "
+                    + count[0] + ", " + count[1] + " and " + count[2]);
         }
         return new Result(writer.toByteArray(), null);
+    }
+
+    /** Marks the {@code Net.socket}/{@code Net.serverSocket} calls of a class that creates sockets with its kind. */
+    Result rewriteKind(byte[] bytes, int kindCode) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        int[] count = new int[3];
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
+                                             String[] exceptions) {
+                return new KindCall(super.visitMethod(access, name, desc, signature, exceptions), count, kindCode);
+            }
+        }, 0);
+        if (count[2] == 0) {
+            return new Result(null, "no call of Net.socket or Net.serverSocket found");
+        }
+        return new Result(writer.toByteArray(), null);
+    }
+
+    /** Before {@code Net.socket(...)} / {@code Net.serverSocket(...)}: {@code KIND.accept(kindCode)}. */
+    private static final class KindCall extends NetCall {
+        private final int kindCode;
+
+        KindCall(MethodVisitor mv, int[] counts, int kindCode) {
+            super(mv, counts);
+            this.kindCode = kindCode;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+            if (opcode == Opcodes.INVOKESTATIC && owner.equals(NET)
+                    && (name.equals("socket") || name.equals("serverSocket"))
+                    && desc.endsWith(")Ljava/io/FileDescriptor;")) {
+                counts[2]++;
+                super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, KIND, "L" + KIND_TYPE + ";");
+                super.visitLdcInsn(kindCode);
+                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, KIND_TYPE, "accept", "(I)V", true);
+            }
+            super.visitMethodInsn(opcode, owner, name, desc, itf);
+        }
     }
 
     /** {@code Net.available(fd)} becomes {@code AVAILABLE.applyAsInt(fd, Net.available(fd))}. */
@@ -312,6 +370,7 @@ final class JdkRewriter implements ClassFileTransformer {
         cw.visitField(access, OPTION, "L" + OPTION_TYPE + ";", null, null).visitEnd();
         cw.visitField(access, URGENT, "L" + URGENT_TYPE + ";", null, null).visitEnd();
         cw.visitField(access, AVAILABLE, "L" + AVAILABLE_TYPE + ";", null, null).visitEnd();
+        cw.visitField(access, KIND, "L" + KIND_TYPE + ";", null, null).visitEnd();
         cw.visitEnd();
         return cw.toByteArray();
     }

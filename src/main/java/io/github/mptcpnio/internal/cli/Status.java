@@ -61,6 +61,18 @@ public final class Status {
         }
     }
 
+    /** "; ServerSocket 2, Socket 1" (sorted) from a {@code Map<String, Long>} as JMX maps it; "" when empty. */
+    private static String byKind(TabularData byKind) {
+        java.util.Map<String, Object> sorted = new java.util.TreeMap<>();
+        for (Object row : byKind.values()) {
+            CompositeData r = (CompositeData) row;
+            sorted.put((String) r.get("key"), r.get("value"));
+        }
+        StringBuilder sb = new StringBuilder();
+        sorted.forEach((kind, n) -> sb.append(sb.length() == 0 ? "; " : ", ").append(kind).append(' ').append(n));
+        return sb.toString();
+    }
+
     private static int print(String pid, MBeanServerConnection jmx, PrintStream out, PrintStream err)
             throws IOException, InterruptedException {
         ObjectName name;
@@ -84,7 +96,8 @@ public final class Status {
                     ? ", strict" : ""));
             out.println("  MPTCP:     " + jmx.getAttribute(name, "Availability"));
             out.println("  created as MPTCP: " + jmx.getAttribute(name, "CreatedAsMptcpListeners") + " listeners, "
-                    + jmx.getAttribute(name, "CreatedAsMptcpClients") + " clients (accepted sockets are their listener's)");
+                    + jmx.getAttribute(name, "CreatedAsMptcpClients") + " clients (accepted sockets are their listener's)"
+                    + byKind((TabularData) jmx.getAttribute(name, "CreatedAsMptcpByKind")));
             TabularData fallbacks = (TabularData) jmx.getAttribute(name, "FallbacksAtCreation");
             out.println("  left on TCP at creation: " + (fallbacks.isEmpty() ? "none" : ""));
             for (Object row : fallbacks.values()) {

@@ -52,12 +52,17 @@ final class MptcpBean implements MptcpMXBean {
 
     @Override
     public long getCreatedAsMptcpListeners() {
-        return Counters.upgradedListeners();
+        return Counters.upgraded(true);
     }
 
     @Override
     public long getCreatedAsMptcpClients() {
-        return Counters.upgradedClients();
+        return Counters.upgraded(false);
+    }
+
+    @Override
+    public Map<String, Long> getCreatedAsMptcpByKind() {
+        return Counters.upgradedByKind();
     }
 
     @Override

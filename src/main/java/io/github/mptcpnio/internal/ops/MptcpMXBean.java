@@ -30,7 +30,17 @@ public interface MptcpMXBean {
      */
     long getCreatedAsMptcpClients();
 
-    /** Sockets left on TCP at creation since start, by reason (an {@code Unavailability} reason, or the refusal). */
+    /**
+     * Sockets created as MPTCP since start, by kind: {@code Socket}, {@code ServerSocket}, {@code SocketChannel},
+     * {@code ServerSocketChannel}, {@code AsynchronousSocketChannel}, {@code AsynchronousServerSocketChannel} (and
+     * "unknown client/listener" where a JDK class did not have the shape the agent marks).
+     */
+    Map<String, Long> getCreatedAsMptcpByKind();
+
+    /**
+     * Sockets left on TCP at creation since start, by "kind: reason" (an {@code Unavailability} reason, or the
+     * refusal).
+     */
     Map<String, Long> getFallbacksAtCreation();
 
     /** This JVM's MPTCP sockets now (listeners included). */

@@ -14,7 +14,7 @@ import jdk.jfr.StackTrace;
 /**
  * JDK Flight Recorder events in the {@code io.github.mptcpnio} namespace:
  * <ul>
- *   <li>{@code io.github.mptcpnio.Fallback}: a socket left on TCP at its creation (reason, errno, role), with the
+ *   <li>{@code io.github.mptcpnio.Fallback}: a socket left on TCP at its creation (reason, errno, kind), with the
  *       stack of the code that created it;</li>
  *   <li>{@code io.github.mptcpnio.Connection} and {@code io.github.mptcpnio.Subflow}: a periodic snapshot of this
  *       JVM's MPTCP sockets and their subflows (every 10 s by default; set the period of
@@ -37,12 +37,12 @@ public final class Recording {
     }
 
     /** A fallback at creation, if the event is enabled in a running recording. */
-    public static void fallback(String reason, int errno, boolean listener, String message) {
+    public static void fallback(String reason, int errno, String kind, String message) {
         FallbackEvent e = new FallbackEvent();
         if (e.shouldCommit()) {
             e.reason = reason;
             e.errno = errno;
-            e.role = listener ? "listener" : "client";
+            e.kind = kind;
             e.message = message;
             e.commit();
         }
@@ -88,8 +88,9 @@ public final class Recording {
         String reason;
         @Label("Errno")
         int errno;
-        @Label("Role")
-        String role;
+        @Label("Kind")
+        @Description("The Java class the socket was created for (Socket, ServerSocketChannel, ...)")
+        String kind;
         @Label("Message")
         String message;
     }

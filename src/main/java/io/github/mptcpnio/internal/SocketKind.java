@@ -1,0 +1,44 @@
+package io.github.mptcpnio.internal;
+
+/**
+ * The kind of a socket at its creation, as the counters and the JFR fallback event name it: the Java class an
+ * application sees, by role. Under the agent the JDK class that asks for the socket tells it (a marker the class
+ * rewriting puts before its {@code Net.socket}/{@code Net.serverSocket} call); where that marker is missing (a JDK class
+ * of an unknown shape) the kind is unknown, by role.
+ */
+public enum SocketKind {
+    SOCKET("Socket"), SERVER_SOCKET("ServerSocket"),
+    SOCKET_CHANNEL("SocketChannel"), SERVER_SOCKET_CHANNEL("ServerSocketChannel"),
+    ASYNCHRONOUS_SOCKET_CHANNEL("AsynchronousSocketChannel"),
+    ASYNCHRONOUS_SERVER_SOCKET_CHANNEL("AsynchronousServerSocketChannel"),
+    UNKNOWN_CLIENT("unknown client"), UNKNOWN_LISTENER("unknown listener");
+
+    /** The marker codes the rewritten JDK classes pass: which API family asks for the socket. */
+    public static final int JAVA_NET = 1;
+    public static final int CHANNEL = 2;
+    public static final int ASYNCHRONOUS = 3;
+
+    private static final SocketKind[] VALUES = values();
+
+    private final String label;
+
+    SocketKind(String label) {
+        this.label = label;
+    }
+
+    /** The Java class name (or "unknown ..."). */
+    public String label() {
+        return label;
+    }
+
+    /** Whether it listens. */
+    public boolean listener() {
+        return (ordinal() & 1) != 0;
+    }
+
+    /** The kind for a marker code ({@link #JAVA_NET}, {@link #CHANNEL}, {@link #ASYNCHRONOUS}; 0: none) and role. */
+    public static SocketKind of(int code, boolean listener) {
+        int family = code >= JAVA_NET && code <= ASYNCHRONOUS ? code - 1 : 3;
+        return VALUES[family * 2 + (listener ? 1 : 0)];
+    }
+}
