@@ -126,12 +126,26 @@ public final class InPlaceSockets {
         }
     }
 
-    /** The kind marked for this thread's creation now (and cleared), by role. */
-    private static SocketKind takeKind(boolean listener) {
+    /**
+     * False once a class that carries kind markers could not be rewritten: an unmarked request may then be any kind's,
+     * not only a channel's.
+     */
+    private volatile boolean unmarkedIsChannel = true;
+
+    /** A marked class was left alone (unknown shape): unmarked requests are of unknown kind from now on. */
+    public void kindsUnknown() {
+        unmarkedIsChannel = false;
+    }
+
+    /**
+     * The kind marked for this thread's creation now (and cleared), by role. The channel classes carry no marker
+     * (see {@code JdkRewriter.REWRITTEN}): an unmarked request is a channel's while every marked class is rewritten.
+     */
+    private SocketKind takeKind(boolean listener) {
         int[] slot = NEXT_KIND.get();
         int code = slot[0];
         slot[0] = 0;
-        return SocketKind.of(code, listener);
+        return SocketKind.of(code == 0 && unmarkedIsChannel ? SocketKind.CHANNEL : code, listener);
     }
 
     /** Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback. */

@@ -2,9 +2,9 @@ package io.github.mptcpnio.internal;
 
 /**
  * The kind of a socket at its creation, as the counters and the JFR fallback event name it: the Java class an
- * application sees, by role. Under the agent the JDK class that asks for the socket tells it (a marker the class
- * rewriting puts before its {@code Net.socket}/{@code Net.serverSocket} call); where that marker is missing (a JDK class
- * of an unknown shape) the kind is unknown, by role.
+ * application sees, by role. Under the agent the JDK classes behind {@code java.net} sockets and asynchronous channels
+ * tell it (a marker the class rewriting puts before their {@code Net.socket}/{@code Net.serverSocket} call); an
+ * unmarked request is a channel's, unless a marked class could not be rewritten: then it is unknown, by role.
  */
 public enum SocketKind {
     SOCKET("Socket"), SERVER_SOCKET("ServerSocket"),

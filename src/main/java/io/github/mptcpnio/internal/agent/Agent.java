@@ -121,7 +121,7 @@ public final class Agent {
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName();
             if (c.getClassLoader() == null && (name.equals(NIO + ".Net")
-                    || JdkRewriter.CREATORS.contains(name.replace('.', '/')))) {
+                    || JdkRewriter.REWRITTEN.contains(name.replace('.', '/')))) {
                 loaded.add(c);
             }
         }
@@ -163,9 +163,14 @@ public final class Agent {
                 return; // Net's own failure is reported by premain
             }
             boolean streams = what.startsWith(NIO + ".NioSocketImpl ") || what.startsWith(NIO + ".SocketChannelImpl ");
+            boolean marked = what.startsWith(NIO + ".NioSocketImpl ") || what.startsWith(NIO + ".Asynchronous");
+            if (marked) {
+                policy.kindsUnknown();
+            }
             policy.warnLater("mptcp-nio agent: " + what + " on " + jdk + "; " + (streams ? "on MPTCP sockets "
                     + "urgent data is sent in-band and InputStream.available() answers 1 at the end of the stream, as "
-                    + "without the agent, and " : "") + "the counters by kind count its sockets as unknown");
+                    + "without the agent" : "") + (streams && marked ? ", and " : "") + (marked ? "the counters by kind "
+                    + "count sockets whose kind is not marked as unknown" : ""));
         }
     }
 
