@@ -127,6 +127,7 @@ class OperationsIT {
         }
     }
 
+    @RequiresMptcp(netns = true, tools = "runuser")
     @Test
     void statusSaysSoWhenTheJvmHasNoMptcpNioOrCannotBeAttached() throws Exception {
         try (Netns ns = Netns.create("nolib");
@@ -137,6 +138,28 @@ class OperationsIT {
             Forked.Result r = status(ns, pid);
             assertEquals(3, r.exit(), r.toString());
             assertTrue(r.stderr().contains("runs no mptcp-nio: no io.github.mptcpnio:type=Mptcp MBean"), r.stderr());
+        }
+        // a caller without the right to attach: the JVM runs as root, the command as nobody
+        try (Netns ns = Netns.create("noright");
+             Forked.Running app = agentJvm(ns).start(HoldApp.class.getName(), "127.0.0.1", "60")) {
+            String pid = value(app.awaitLine("pid=", 30));
+            app.awaitLine("ready=", 30);
+            Path dir = Files.createTempDirectory("status-jar"); // a copy nobody can read, wherever the build is
+            Path jar = dir.resolve("mptcp-nio-all.jar");
+            Files.copy(Path.of(System.getProperty("mptcp.nio.test.alljar")), jar);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Forked.Result r;
+            try {
+                r = Forked.jvm().classPath(null).wrappedBy("runuser", "-u", "nobody", "--")
+                        .args("-jar", jar.toString()).run(null, 60, "status", pid);
+            } finally {
+                Files.delete(jar);
+                Files.delete(dir);
+            }
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.stderr().startsWith("cannot attach to JVM " + pid + ": ")
+                    && r.stderr().contains("attach as the user that runs it, or root"), r.stderr());
         }
         Forked.Result notAJvm = status(null, "1"); // init: no JVM to attach to
         assertEquals(2, notAJvm.exit(), notAJvm.toString());
