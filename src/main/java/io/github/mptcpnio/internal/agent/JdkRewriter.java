@@ -61,7 +61,7 @@ final class JdkRewriter implements ClassFileTransformer {
      */
     static final java.util.List<String> REWRITTEN = java.util.List.of(NIO_SOCKET_IMPL, SOCKET_CHANNEL_IMPL,
             ASYNC_SOCKET_CHANNEL_IMPL, ASYNC_SERVER_SOCKET_CHANNEL_IMPL);
-    /** The rewritten classes that carry kind markers: if one is not rewritten, unmarked requests are of unknown kind. */
+    /** The rewritten classes with kind markers: if one is not rewritten, unmarked requests are of unknown kind. */
     static final java.util.List<String> MARKED = java.util.List.of(NIO_SOCKET_IMPL, ASYNC_SOCKET_CHANNEL_IMPL,
             ASYNC_SERVER_SOCKET_CHANNEL_IMPL);
 
@@ -133,14 +133,10 @@ final class JdkRewriter implements ClassFileTransformer {
     // ---- sun.nio.ch.Net ----
 
     Result rewriteNet(byte[] bytes) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         int[] counts = new int[2]; // socket0 calls replaced, option guards inserted
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        byte[] rewritten = rewrite(bytes, new Methods() {
             @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
+            MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
                 for (String m : socketMethods) {
                     if (m.equals(name) && desc.startsWith("(Ljava/net/ProtocolFamily;")) {
                         return new Socket0Call(mv, counts);
@@ -152,13 +148,32 @@ final class JdkRewriter implements ClassFileTransformer {
                 }
                 return mv;
             }
-        }, 0);
+        });
         if (counts[0] != 2 || counts[1] != 1) {
             return new Result(null, "expected 2 calls of socket0 in socket/serverSocket(ProtocolFamily...) and "
                     + "setSocketOption(FileDescriptor, ProtocolFamily, SocketOption, Object); found " + counts[0]
                     + " and " + counts[1]);
         }
-        return new Result(writer.toByteArray(), null);
+        return new Result(rewritten, null);
+    }
+
+    /** How one class's methods are rewritten: each method's visitor, given its name and descriptor. */
+    private abstract static class Methods {
+        abstract MethodVisitor wrap(MethodVisitor mv, String name, String desc);
+    }
+
+    /** Runs {@code methods} over every method; the caller checks what they found before using the bytes. */
+    private static byte[] rewrite(byte[] bytes, Methods methods) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
+                                             String[] exceptions) {
+                return methods.wrap(super.visitMethod(access, name, desc, signature, exceptions), name, desc);
+            }
+        }, 0);
+        return writer.toByteArray();
     }
 
     /** A method's rewriting around calls of {@code sun.nio.ch.Net}, counting what it rewrote into {@code counts}. */
@@ -251,48 +266,39 @@ final class JdkRewriter implements ClassFileTransformer {
      * method is copied as it is. All must be found, or the class is left alone.
      */
     Result rewriteStreams(byte[] bytes, String urgentMethod, int kindCode) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         int[] count = new int[3]; // sendOOB calls guarded, Net.available calls filtered, socket creations marked
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        byte[] rewritten = rewrite(bytes, new Methods() {
             @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
-                if (kindCode != 0) {
-                    mv = new KindCall(mv, count, kindCode);
-                }
+            MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
+                MethodVisitor v = kindCode != 0 ? new KindCall(mv, count, kindCode) : mv;
                 if (name.equals(urgentMethod)) {
-                    return new UrgentDataCall(mv, count);
+                    return new UrgentDataCall(v, count);
                 }
-                return name.equals("available") && desc.equals("()I") ? new AvailableCall(mv, count) : mv;
+                return name.equals("available") && desc.equals("()I") ? new AvailableCall(v, count) : v;
             }
-        }, 0);
+        });
         if (count[0] == 0 || count[1] == 0 || (kindCode != 0 && count[2] == 0)) {
             return new Result(null, "expected calls of Net.sendOOB(FileDescriptor, byte) in " + urgentMethod
                     + ", of Net.available(FileDescriptor) in available()" + (kindCode != 0
                     ? " and of Net.socket/serverSocket" : "") + "; found " + count[0] + ", " + count[1]
                     + (kindCode != 0 ? " and " + count[2] : ""));
         }
-        return new Result(writer.toByteArray(), null);
+        return new Result(rewritten, null);
     }
 
     /** Marks the {@code Net.socket}/{@code Net.serverSocket} calls of a class that creates sockets with its kind. */
     Result rewriteKind(byte[] bytes, int kindCode) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         int[] count = new int[3];
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        byte[] rewritten = rewrite(bytes, new Methods() {
             @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
-                                             String[] exceptions) {
-                return new KindCall(super.visitMethod(access, name, desc, signature, exceptions), count, kindCode);
+            MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
+                return new KindCall(mv, count, kindCode);
             }
-        }, 0);
+        });
         if (count[2] == 0) {
             return new Result(null, "no call of Net.socket or Net.serverSocket found");
         }
-        return new Result(writer.toByteArray(), null);
+        return new Result(rewritten, null);
     }
 
     /** Before {@code Net.socket(...)} / {@code Net.serverSocket(...)}: {@code KIND.accept(kindCode)}. */
