@@ -105,7 +105,13 @@ public final class Status {
                 out.println("    " + r.get("value") + " x " + r.get("key"));
             }
             CompositeData[] connections = (CompositeData[]) jmx.getAttribute(name, "Connections");
-            out.println("  MPTCP sockets now: " + connections.length + " (" + jmx.getAttribute(name, "LiveFallenBack")
+            int fellBack = 0; // from the same snapshot (the LiveFallenBack attribute would take another)
+            for (CompositeData c : connections) {
+                if (!"listener".equals(c.get("role")) && !Boolean.TRUE.equals(c.get("multipath"))) {
+                    fellBack++;
+                }
+            }
+            out.println("  MPTCP sockets now: " + connections.length + " (" + fellBack
                     + " connections of them fell back to TCP)");
             for (CompositeData c : connections) {
                 String remote = (String) c.get("remote");
