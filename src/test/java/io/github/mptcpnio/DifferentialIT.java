@@ -553,6 +553,34 @@ class DifferentialIT {
             return readPos[to] + inFlight[to];
         }
 
+        /**
+         * The next {@code n} bytes of the stream towards {@code to}, at {@code offset} of an array with
+         * {@code offset} spare bytes on both sides.
+         */
+        private byte[] next(int to, int n, int offset) {
+            byte[] data = new byte[n + 2 * offset];
+            long start = writePos(to);
+            for (int i = 0; i < n; i++) {
+                data[offset + i] = streamByte(to, start + i);
+            }
+            return data;
+        }
+
+        /**
+         * Checks {@code n} bytes read by {@code side} (at {@code off} of {@code bytes}) against the stream and moves
+         * the model past them; "CORRUPT at byte k" (and no move) if one differs, null if all match.
+         */
+        private String consume(int side, byte[] bytes, int off, int n) {
+            for (int i = 0; i < n; i++) {
+                if (bytes[off + i] != streamByte(side, readPos[side] + i)) {
+                    return "CORRUPT at byte " + (readPos[side] + i);
+                }
+            }
+            readPos[side] += n;
+            inFlight[side] -= n;
+            return null;
+        }
+
         private String write(int side, Write w) throws Exception {
             int to = 1 - side;
             if (closed[to] || (inputShut[to] && outputShut[to])) {
@@ -561,11 +589,7 @@ class DifferentialIT {
                 outcome(() -> ends[side].write(ByteBuffer.allocate(Math.max(1, w.length()))));
                 return sentUntracked(side, "write towards a closed peer: listed difference");
             }
-            byte[] data = new byte[w.length()];
-            long start = writePos(to);
-            for (int i = 0; i < data.length; i++) {
-                data[i] = streamByte(to, start + i);
-            }
+            byte[] data = next(to, w.length(), 0);
             ByteBuffer[] buffers;
             if (w.gather() && data.length > 1) {
                 int half = data.length / 2;
@@ -634,13 +658,10 @@ class DifferentialIT {
                 b.get(bytes, off, n);
                 off += n;
             }
-            for (int i = 0; i < bytes.length; i++) {
-                if (bytes[i] != streamByte(side, readPos[side] + i)) {
-                    return "CORRUPT at byte " + (readPos[side] + i);
-                }
+            String corrupt = consume(side, bytes, 0, bytes.length);
+            if (corrupt != null) {
+                return corrupt;
             }
-            readPos[side] += got;
-            inFlight[side] -= got;
             return "read " + got + (expectEof && last < 0 ? ", then EOF" : "");
         }
 
@@ -1017,12 +1038,9 @@ class DifferentialIT {
             } catch (IOException | RuntimeException e) {
                 return "read(): " + e.getClass().getName();
             }
-            if (b >= 0) {
-                if ((byte) b != streamByte(side, readPos[side])) {
-                    return "read(): CORRUPT at byte " + readPos[side];
-                }
-                readPos[side]++;
-                inFlight[side]--;
+            String corrupt = b < 0 ? null : consume(side, new byte[] {(byte) b}, 0, 1);
+            if (corrupt != null) {
+                return "read(): " + corrupt;
             }
             return "read() " + (b < 0 ? "-1" : "a byte");
         }
@@ -1050,13 +1068,10 @@ class DifferentialIT {
             } catch (IOException | RuntimeException e) {
                 return "read(byte[]): " + e.getClass().getName();
             }
-            for (int i = 0; i < got; i++) {
-                if (buf[1 + i] != streamByte(side, readPos[side] + i)) {
-                    return "read(byte[]): CORRUPT at byte " + (readPos[side] + i);
-                }
+            String corrupt = consume(side, buf, 1, got);
+            if (corrupt != null) {
+                return "read(byte[]): " + corrupt;
             }
-            readPos[side] += got;
-            inFlight[side] -= got;
             return "read(byte[]) " + got + (n == 0 ? ", then " + last : "");
         }
 
@@ -1071,13 +1086,10 @@ class DifferentialIT {
             } catch (IOException | RuntimeException e) {
                 return "readAllBytes: " + e.getClass().getName();
             }
-            for (int i = 0; i < got.length; i++) {
-                if (got[i] != streamByte(side, readPos[side] + i)) {
-                    return "readAllBytes: CORRUPT at byte " + (readPos[side] + i);
-                }
+            String corrupt = consume(side, got, 0, got.length);
+            if (corrupt != null) {
+                return "readAllBytes: " + corrupt;
             }
-            readPos[side] += got.length;
-            inFlight[side] -= got.length;
             return "readAllBytes " + got.length;
         }
 
@@ -1097,11 +1109,7 @@ class DifferentialIT {
         /** {@code write(byte[], 1, n)}: an offset into a larger array. */
         private String writeArray(int side, int n) {
             int to = 1 - side;
-            byte[] data = new byte[n + 2];
-            long start = writePos(to);
-            for (int i = 0; i < n; i++) {
-                data[1 + i] = streamByte(to, start + i);
-            }
+            byte[] data = next(to, n, 1);
             String o = outcome(() -> {
                 socks[side].getOutputStream().write(data, 1, n);
                 return null;
@@ -1132,11 +1140,7 @@ class DifferentialIT {
         /** {@code socket().getOutputStream().write}: only in blocking mode (else IllegalBlockingModeException). */
         private String streamWrite(int side, int length) {
             int to = 1 - side;
-            byte[] data = new byte[length];
-            long start = writePos(to);
-            for (int i = 0; i < length; i++) {
-                data[i] = streamByte(to, start + i);
-            }
+            byte[] data = next(to, length, 0);
             String o = outcome(() -> {
                 socks[side].getOutputStream().write(data);
                 return null;
@@ -1161,13 +1165,10 @@ class DifferentialIT {
             if (!o.equals("ok")) {
                 return "stream read: " + o;
             }
-            for (int i = 0; i < got[0].length; i++) {
-                if (got[0][i] != streamByte(side, readPos[side] + i)) {
-                    return "stream read: CORRUPT at byte " + (readPos[side] + i);
-                }
+            String corrupt = consume(side, got[0], 0, got[0].length);
+            if (corrupt != null) {
+                return "stream read: " + corrupt;
             }
-            readPos[side] += got[0].length;
-            inFlight[side] -= got[0].length;
             return "stream read " + got[0].length;
         }
 
