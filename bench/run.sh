@@ -2,8 +2,9 @@
 # Runs every benchmark against the three baselines (jdk, mptcpize, mptcp-nio; plus the agent) and writes
 # bench/RESULTS.md and bench/failover.png. As root (the two-path run uses network namespaces).
 #
-#   bench/run.sh                     everything (about 15 minutes)
-#   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, views, twopath
+#   bench/run.sh                     everything (about 30 minutes, 11 of them the two-host part)
+#   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, views, twopath, twohost
+#                                    (twohost alone writes only bench/TWOHOST.md and keeps RESULTS.md)
 #   bench/run.sh --smoke             one tiny iteration of each, written to bench/target/smoke/ (what CI runs)
 #   bench/run.sh --no-build ...      reuse target/ and bench/target/ as built
 #
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
 done
 
 command -v mptcpize >/dev/null || { echo "mptcpize missing: apt-get install -y mptcpd" >&2; exit 2; }
+command -v iperf3 >/dev/null || { echo "iperf3 missing (the two-host part's C reference): apt-get install -y iperf3" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "run as root: the two-path benchmark creates network namespaces" >&2; exit 2; }
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 

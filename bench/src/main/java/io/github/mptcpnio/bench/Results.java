@@ -27,6 +27,20 @@ final class Results {
     /** Start-up with the operators' views on and off, per launch mode ("mptcp-nio-agent views on", ...). */
     Map<String, Stat> views;
     TwoPath twoPath;
+    TwoHost twoHost;
+
+    /** The two-host run: cell → variant (baseline label or iperf3 row) → figures. */
+    static final class TwoHost {
+        double seconds;
+        int reps;
+        String kernel;
+        String iperf;
+        final Map<TwoHostRun.Cell, Map<String, TwoHostRun.Figure>> cells = new java.util.LinkedHashMap<>();
+
+        void put(TwoHostRun.Cell cell, String variant, TwoHostRun.Figure figure) {
+            cells.computeIfAbsent(cell, c -> new java.util.LinkedHashMap<>()).put(variant, figure);
+        }
+    }
 
     /** The two-path run: aggregation and failover. */
     static final class TwoPath {

@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * Needs root (network namespaces for the two-path run) and {@code mptcpize} (Debian package mptcpd).
  */
 public final class Suite {
-    static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "views", "twopath");
+    static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "views", "twopath",
+            "twohost");
 
     final boolean smoke;
     final Path agentJar;
@@ -58,7 +59,7 @@ public final class Suite {
         Path agent = null;
         Path out = Path.of("bench");
         Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "views",
-                "twopath"));
+                "twopath", "twohost"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
@@ -115,9 +116,17 @@ public final class Suite {
         if (only.contains("twopath")) {
             results.twoPath = new TwoPathRun(smoke, out).run();
         }
-        Path file = out.resolve("RESULTS.md");
-        Files.writeString(file, new Report(results).markdown());
-        System.out.println("wrote " + file.toAbsolutePath());
+        if (only.contains("twohost")) {
+            results.twoHost = new TwoHostRun(this).run();
+            Path file = out.resolve("TWOHOST.md");
+            Files.writeString(file, new TwoHostReport(results).markdown());
+            System.out.println("wrote " + file.toAbsolutePath());
+        }
+        if (!only.equals(Set.of("twohost"))) { // the two-host part alone keeps the other parts' RESULTS.md
+            Path file = out.resolve("RESULTS.md");
+            Files.writeString(file, new Report(results).markdown());
+            System.out.println("wrote " + file.toAbsolutePath());
+        }
     }
 
     // ---- JMH ------------------------------------------------------------------------------------------------------

@@ -1,0 +1,194 @@
+package io.github.mptcpnio.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The two-host transfer of {@link TwoHostRun}: an unmodified NIO program, as a server that moves bulk data would be
+ * written, run in forked JVMs under each baseline.
+ *
+ * <pre>
+ * receiver &lt;port&gt; &lt;file&gt;
+ *     one listener per buffer size of {@link #BUFFERS} on port, port+1, ...; a fixed size is set with SO_RCVBUF on
+ *     the listener before bind (as Kafka and most brokers do), so that the accepted socket has it from its SYN
+ *     on. Each connection starts with one byte naming how to receive: 'r' read() into a direct buffer, 'f'
+ *     FileChannel.transferFrom into file. At EOF the receiver answers with the bytes it received and the
+ *     nanoseconds from the first byte to EOF, and closes.
+ * sender &lt;host&gt; &lt;port&gt; &lt;buffer&gt; &lt;method&gt; &lt;seconds&gt; &lt;reps&gt; &lt;file&gt;
+ *     reps transfers of seconds each to the listener of that buffer size (buffer in KiB, 0: the kernel's
+ *     sizes; a fixed size also sets SO_SNDBUF before connect). method: heap (write() from a heap buffer),
+ *     direct (from a direct buffer), transferTo (FileChannel.transferTo of file, i.e. sendfile where the JDK
+ *     can), transferFrom (the receiver's FileChannel.transferFrom; the sender writes from a direct buffer).
+ *     Prints one line per transfer: mbps=&lt;MB/s at the receiver&gt; bytes=...
+ * </pre>
+ */
+public final class TwoHostApp {
+    /** Buffer sizes in KiB; 0 = the kernel's own (autotuned) sizes. */
+    static final int[] BUFFERS = {0, 64, 256, 1024};
+    static final List<String> METHODS = List.of("heap", "direct", "transferTo", "transferFrom");
+    /** Size of the file that transferTo sends and transferFrom writes, in tmpfs. */
+    static final long FILE_BYTES = 64L << 20;
+    private static final int CHUNK = 256 << 10;
+
+    private TwoHostApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "receiver" -> receiver(Integer.parseInt(args[1]), Path.of(args[2]));
+            case "sender" -> sender(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4],
+                    Double.parseDouble(args[5]), Integer.parseInt(args[6]), Path.of(args[7]));
+            default -> throw new IllegalArgumentException("receiver or sender, not " + args[0]);
+        }
+    }
+
+    static void receiver(int port, Path file) throws Exception {
+        Check.baseline();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < BUFFERS.length; i++) {
+            ServerSocketChannel listener = ServerSocketChannel.open();
+            if (BUFFERS[i] > 0) {
+                listener.setOption(StandardSocketOptions.SO_RCVBUF, BUFFERS[i] << 10);
+            }
+            listener.bind(new InetSocketAddress(port + i));
+            Path own = Path.of(file + "." + i);
+            Thread t = new Thread(() -> serve(listener, own), "receiver-" + BUFFERS[i]);
+            t.start();
+            threads.add(t);
+        }
+        System.out.println("listening=" + port);
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    private static void serve(ServerSocketChannel listener, Path file) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.DELETE_ON_CLOSE)) {
+            while (true) {
+                try (SocketChannel sc = listener.accept()) {
+                    ByteBuffer head = ByteBuffer.allocate(1);
+                    while (head.hasRemaining()) {
+                        if (sc.read(head) < 0) {
+                            throw new IOException("no method byte");
+                        }
+                    }
+                    byte method = head.get(0);
+
+                    long total = 0;
+                    long start = 0;
+                    while (true) {
+                        long n;
+                        if (method == 'f') {
+                            long pos = total % FILE_BYTES;
+                            n = out.transferFrom(sc, pos, Math.min(CHUNK, FILE_BYTES - pos));
+                            if (n == 0) { // transferFrom answers 0 at EOF as well: ask read() which it was
+                                buf.clear().limit(1);
+                                n = sc.read(buf);
+                                if (n > 0) {
+                                    buf.flip();
+                                    out.write(buf, pos);
+                                }
+                            }
+                        } else {
+                            buf.clear();
+                            n = sc.read(buf);
+                        }
+                        if (n < 0) {
+                            break;
+                        }
+                        if (start == 0 && n > 0) {
+                            start = System.nanoTime();
+                        }
+                        total += n;
+                    }
+                    long nanos = System.nanoTime() - start;
+                    ByteBuffer answer = ByteBuffer.allocate(16).putLong(total).putLong(nanos).flip();
+                    while (answer.hasRemaining()) {
+                        sc.write(answer);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            System.out.println("receiver failed: " + e);
+            System.exit(1);
+        }
+    }
+
+    static void sender(String host, int port, int bufferKib, String method, double seconds, int reps, Path file)
+            throws Exception {
+        Baseline baseline = Check.baseline();
+        int index = -1;
+        for (int i = 0; i < BUFFERS.length; i++) {
+            index = BUFFERS[i] == bufferKib ? i : index;
+        }
+        if (index < 0 || !METHODS.contains(method)) {
+            throw new IllegalArgumentException("buffer one of 0, 64, 256, 1024 and method one of " + METHODS);
+        }
+        ByteBuffer buf = method.equals("heap") ? ByteBuffer.allocate(CHUNK) : ByteBuffer.allocateDirect(CHUNK);
+        byte[] random = new byte[CHUNK];
+        ThreadLocalRandom.current().nextBytes(random);
+        buf.put(random).flip();
+        FileChannel in = null;
+        if (method.equals("transferTo")) {
+            try (FileChannel w = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (long p = 0; p < FILE_BYTES; p += CHUNK) {
+                    w.write(ByteBuffer.wrap(random), p);
+                }
+            }
+            in = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.DELETE_ON_CLOSE);
+        }
+        long nanos = (long) (seconds * 1e9);
+        for (int rep = 0; rep < reps; rep++) {
+            try (SocketChannel sc = SocketChannel.open()) {
+                if (bufferKib > 0) {
+                    sc.setOption(StandardSocketOptions.SO_SNDBUF, bufferKib << 10);
+                }
+                sc.connect(new InetSocketAddress(host, port + index));
+                Check.connection(baseline, sc);
+                ByteBuffer head = ByteBuffer.wrap(new byte[] {(byte) (method.equals("transferFrom") ? 'f' : 'r')});
+                while (head.hasRemaining()) {
+                    sc.write(head);
+                }
+                long end = System.nanoTime() + nanos;
+                long pos = 0;
+                while (System.nanoTime() < end) {
+                    if (in != null) {
+                        pos += in.transferTo(pos, FILE_BYTES - pos, sc);
+                        pos = pos == FILE_BYTES ? 0 : pos;
+                    } else {
+                        buf.clear();
+                        sc.write(buf);
+                    }
+                }
+                sc.shutdownOutput();
+                ByteBuffer answer = ByteBuffer.allocate(16);
+                while (answer.hasRemaining()) {
+                    if (sc.read(answer) < 0) {
+                        throw new IOException("the receiver closed without an answer");
+                    }
+                }
+                answer.flip();
+                long bytes = answer.getLong();
+                long took = answer.getLong();
+                System.out.printf("mbps=%.1f bytes=%d nanos=%d%n", bytes / 1e6 / (took / 1e9), bytes, took);
+            }
+        }
+        if (in != null) {
+            in.close();
+        }
+    }
+}

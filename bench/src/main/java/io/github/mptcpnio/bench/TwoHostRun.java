@@ -1,0 +1,246 @@
+package io.github.mptcpnio.bench;
+
+import io.github.mptcpnio.testing.Netns;
+import io.github.mptcpnio.testing.TwoPaths;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Benchmark 8: bulk transfer between two hosts over an unthrottled link ({@link TwoPaths} without a rate limit:
+ * two namespaces joined by veth pairs; one subflow, or two when the server announces its path-B address), for each
+ * way a Java program sends ({@link TwoHostApp}: write() from heap and direct buffers, transferTo, transferFrom), with
+ * the kernel's buffer sizes and with fixed SO_SNDBUF/SO_RCVBUF, under every baseline; beside them, the C reference
+ * {@code iperf3} on plain TCP and under {@code mptcpize} ({@code -Z}: sendfile, {@code -w}: the fixed buffers).
+ * Each cell is a fresh sender JVM making {@code reps} transfers of {@code seconds}; the receiver JVM of a baseline
+ * stays up for all cells of that baseline. The counters that explain a cell (zero-window advertisements,
+ * MPTCP-level retransmissions, data the receiver already had) are the change in both namespaces across the cell.
+ */
+final class TwoHostRun {
+    /** Counters recorded per cell, summed over the two namespaces. */
+    static final List<String> COUNTERS = List.of("TcpExtTCPFromZeroWindowAdv", "TcpRetransSegs",
+            "MPTcpExtMPTCPRetrans", "MPTcpExtDuplicateData");
+    static final String IPERF = "iperf3";
+    static final String IPERF_MPTCPIZE = "iperf3 under mptcpize";
+    private static final Pattern MBPS = Pattern.compile("mbps=([\\d.]+) bytes=(\\d+) nanos=(\\d+)");
+    private static final Pattern IPERF_RECEIVED =
+            Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([\\d.eE+]+)");
+
+    private final Suite suite;
+    private final boolean smoke;
+
+    TwoHostRun(Suite suite) {
+        this.suite = suite;
+        this.smoke = suite.smoke;
+    }
+
+    /** One cell of the table: how many subflows, which buffer size (KiB, 0 = the kernel's), which method. */
+    record Cell(int subflows, int bufferKib, String method) {
+    }
+
+    /** The figures of one cell for one variant (a baseline label or one of the two iperf3 rows). */
+    record Figure(Stat mbps, Map<String, Long> counters) {
+    }
+
+    Results.TwoHost run() throws Exception {
+        Results.TwoHost r = new Results.TwoHost();
+        r.seconds = smoke ? 0.2 : 1.0;
+        r.reps = smoke ? 1 : 3;
+        int[] buffers = smoke ? new int[] {0} : TwoHostApp.BUFFERS;
+        for (int subflows = 1; subflows <= 2; subflows++) {
+            try (TwoPaths net = TwoPaths.create()) {
+                if (subflows == 2) {
+                    net.announcePathB(false);
+                }
+                for (Baseline b : Baseline.values()) {
+                    java(net, b, subflows, buffers, r);
+                }
+                for (boolean mptcp : new boolean[] {false, true}) {
+                    iperf(net, mptcp, subflows, buffers, r);
+                }
+            }
+        }
+        r.kernel = Suite.exec(List.of("uname", "-r"), 10).trim();
+        r.iperf = Suite.exec(List.of("iperf3", "--version"), 10).lines().findFirst().orElse("?").trim();
+        return r;
+    }
+
+    private void java(TwoPaths net, Baseline b, int subflows, int[] buffers, Results.TwoHost r) throws Exception {
+        Path dir = scratch();
+        String port = String.valueOf(TwoPaths.PORT);
+        List<String> receiver = new ArrayList<>(net.server.prefix());
+        receiver.addAll(suite.command(b, TwoHostApp.class.getName(), "receiver", port,
+                dir.resolve("received").toString()));
+        try (Background rx = new Background(receiver)) {
+            rx.awaitOutput("listening=", 60);
+            for (int buffer : buffers) {
+                for (String method : TwoHostApp.METHODS) {
+                    Cell cell = new Cell(subflows, buffer, method);
+                    Map<String, Long> before = counters(net);
+                    List<String> sender = new ArrayList<>(net.client.prefix());
+                    sender.addAll(suite.command(b, TwoHostApp.class.getName(), "sender", TwoPaths.A4_SERVER, port,
+                            String.valueOf(buffer), method, String.valueOf(r.seconds), String.valueOf(r.reps),
+                            dir.resolve("sent").toString()));
+                    String out = Suite.exec(sender, 120 + (long) (r.reps * r.seconds * 20));
+                    List<Double> mbps = new ArrayList<>();
+                    Matcher m = MBPS.matcher(out);
+                    while (m.find()) {
+                        mbps.add(Double.parseDouble(m.group(1)));
+                    }
+                    if (mbps.size() != r.reps) {
+                        throw new IllegalStateException(b.label + " " + cell + ": expected " + r.reps
+                                + " transfers, got:\n" + out);
+                    }
+                    Figure f = new Figure(Stat.of(mbps), delta(before, counters(net)));
+                    r.put(cell, b.label, f);
+                    System.out.printf(Locale.ROOT, "=== two hosts %s on %s: %s MB/s %s%n", cell, b.label,
+                            f.mbps().format(0), f.counters());
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * iperf3 as the C reference of the write() and sendfile rows ({@code -Z}); {@code -w} sets SO_SNDBUF and
+     * SO_RCVBUF on both ends, like the Java rows' fixed sizes. transferFrom has no iperf3 equivalent.
+     */
+    private void iperf(TwoPaths net, boolean mptcp, int subflows, int[] buffers, Results.TwoHost r) throws Exception {
+        String label = mptcp ? IPERF_MPTCPIZE : IPERF;
+        List<String> wrap = mptcp ? List.of("mptcpize", "run") : List.of();
+        for (int buffer : buffers) {
+            for (String method : List.of("direct", "transferTo")) {
+                Cell cell = new Cell(subflows, buffer, method);
+                Map<String, Long> before = counters(net);
+                List<Double> mbps = new ArrayList<>();
+                for (int rep = 0; rep < r.reps; rep++) {
+                    List<String> server = new ArrayList<>(net.server.prefix());
+                    server.addAll(wrap);
+                    server.addAll(List.of("iperf3", "-s", "-1", "-p", String.valueOf(TwoPaths.PORT + 10)));
+                    if (buffer > 0) {
+                        server.addAll(List.of("-w", buffer + "K"));
+                    }
+                    List<String> client = new ArrayList<>(net.client.prefix());
+                    client.addAll(wrap);
+                    client.addAll(List.of("iperf3", "-J", "-c", TwoPaths.A4_SERVER, "-p",
+                            String.valueOf(TwoPaths.PORT + 10)));
+                    // iperf3 takes whole seconds; the smoke run sends a fixed 8 MiB instead
+                    client.addAll(smoke ? List.of("-n", "8M") : List.of("-t", String.valueOf((int) r.seconds)));
+                    if (buffer > 0) {
+                        client.addAll(List.of("-w", buffer + "K"));
+                    }
+                    if (method.equals("transferTo")) {
+                        client.add("-Z");
+                    }
+                    try (Background s = new Background(server)) {
+                        awaitListening(net.server, TwoPaths.PORT + 10);
+                        String json = Suite.exec(client, 60);
+                        Matcher m = IPERF_RECEIVED.matcher(json);
+                        if (!m.find()) {
+                            throw new IllegalStateException(label + " " + cell + ": no result in\n" + json);
+                        }
+                        mbps.add(Double.parseDouble(m.group(1)) / 8 / 1e6);
+                        s.await(30);
+                    }
+                }
+                Figure f = new Figure(Stat.of(mbps), delta(before, counters(net)));
+                r.put(cell, label, f);
+                System.out.printf(Locale.ROOT, "=== two hosts %s on %s: %s MB/s %s%n", cell, label,
+                        f.mbps().format(0), f.counters());
+            }
+        }
+    }
+
+    /** A process in the background whose output goes to a file; killed on close if still running. */
+    static final class Background implements AutoCloseable {
+        private final Process process;
+        private final Path log;
+
+        Background(List<String> cmd) throws Exception {
+            log = Files.createTempFile("twohost", ".log");
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        }
+
+        void awaitOutput(String text, long seconds) throws Exception {
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            while (!Files.readString(log).contains(text)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no '" + text + "' from " + process.info().commandLine()
+                            .orElse("?") + ":\n" + Files.readString(log));
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        void await(long seconds) throws Exception {
+            if (!process.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("failed or hung: " + Files.readString(log));
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor();
+            }
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** Waits (bounded) until something listens on the port in the namespace. */
+    private static void awaitListening(Netns ns, int port) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (ns.exec("ss", "-Hltn", "sport", "= :" + port).contains(":" + port)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("nothing listens on port " + port + " in " + ns.name());
+    }
+
+    private static Map<String, Long> counters(TwoPaths net) throws Exception {
+        Map<String, Long> sum = new LinkedHashMap<>();
+        for (Netns ns : new Netns[] {net.client, net.server}) {
+            Map<String, Long> c = ns.counters();
+            for (String name : COUNTERS) {
+                sum.merge(name, c.getOrDefault(name, 0L), Long::sum);
+            }
+        }
+        return sum;
+    }
+
+    private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> d = new LinkedHashMap<>();
+        for (String name : COUNTERS) {
+            d.put(name, after.get(name) - before.get(name));
+        }
+        return d;
+    }
+
+    /** A directory in tmpfs when there is one, so that the file rows measure the network, not a disk. */
+    private static Path scratch() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "twohost")
+                : Files.createTempDirectory("twohost");
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+}
