@@ -59,11 +59,11 @@ final class TwoHostRun {
                 if (subflows == 2) {
                     net.announcePathB(false);
                 }
-                for (Baseline b : Baseline.values()) {
-                    java(net, b, subflows, buffers, r);
-                }
                 for (boolean mptcp : new boolean[] {false, true}) {
                     iperf(net, mptcp, subflows, buffers, r);
+                }
+                for (Baseline b : Baseline.values()) {
+                    java(net, b, subflows, buffers, r);
                 }
             }
         }
@@ -124,10 +124,8 @@ final class TwoHostRun {
                 for (int rep = 0; rep < r.reps; rep++) {
                     List<String> server = new ArrayList<>(net.server.prefix());
                     server.addAll(wrap);
+                    // the client's -w reaches the server through iperf3's own parameters (3.12 refuses it on -s)
                     server.addAll(List.of("iperf3", "-s", "-1", "-p", String.valueOf(TwoPaths.PORT + 10)));
-                    if (buffer > 0) {
-                        server.addAll(List.of("-w", buffer + "K"));
-                    }
                     List<String> client = new ArrayList<>(net.client.prefix());
                     client.addAll(wrap);
                     client.addAll(List.of("iperf3", "-J", "-c", TwoPaths.A4_SERVER, "-p",
@@ -141,7 +139,7 @@ final class TwoHostRun {
                         client.add("-Z");
                     }
                     try (Background s = new Background(server)) {
-                        awaitListening(net.server, TwoPaths.PORT + 10);
+                        s.awaitListening(net.server, TwoPaths.PORT + 10);
                         String json = Suite.exec(client, 60);
                         Matcher m = IPERF_RECEIVED.matcher(json);
                         if (!m.find()) {
@@ -180,6 +178,18 @@ final class TwoHostRun {
             }
         }
 
+        /** Waits (bounded) until something listens on the port in the namespace. */
+        void awaitListening(Netns ns, int port) throws Exception {
+            for (int i = 0; i < 100 && process.isAlive(); i++) {
+                if (ns.exec("ss", "-Hltn", "sport", "= :" + port).contains(":" + port)) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException("nothing listens on port " + port + " in " + ns.name() + ": "
+                    + process.info().commandLine().orElse("?") + "\n" + Files.readString(log));
+        }
+
         void await(long seconds) throws Exception {
             if (!process.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException("failed or hung: " + Files.readString(log));
@@ -198,16 +208,6 @@ final class TwoHostRun {
         }
     }
 
-    /** Waits (bounded) until something listens on the port in the namespace. */
-    private static void awaitListening(Netns ns, int port) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            if (ns.exec("ss", "-Hltn", "sport", "= :" + port).contains(":" + port)) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("nothing listens on port " + port + " in " + ns.name());
-    }
 
     private static Map<String, Long> counters(TwoPaths net) throws Exception {
         Map<String, Long> sum = new LinkedHashMap<>();
