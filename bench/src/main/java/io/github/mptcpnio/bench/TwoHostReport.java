@@ -1,5 +1,7 @@
 package io.github.mptcpnio.bench;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +17,15 @@ final class TwoHostReport {
     TwoHostReport(Results r) {
         this.r = r;
         this.t = r.twoHost;
+    }
+
+    /** Cells in reading order: subflows, then buffer size, then the methods in {@link TwoHostApp#METHODS} order. */
+    private List<TwoHostRun.Cell> sortedCells() {
+        List<TwoHostRun.Cell> cells = new ArrayList<>(t.cells.keySet());
+        cells.sort(Comparator.comparingInt(TwoHostRun.Cell::subflows)
+                .thenComparingInt(TwoHostRun.Cell::bufferKib)
+                .thenComparingInt(c -> TwoHostApp.METHODS.indexOf(c.method())));
+        return cells;
     }
 
     String markdown() {
@@ -45,7 +56,8 @@ final class TwoHostReport {
         line("");
         line("| subflows | buffer | method | " + String.join(" | ", VARIANTS) + " | agent/mptcpize | agent/jdk |");
         line("|---|---|---|---|---|---|---|---|---|---|---|");
-        t.cells.forEach((cell, figures) -> {
+        for (TwoHostRun.Cell cell : sortedCells()) {
+            Map<String, TwoHostRun.Figure> figures = t.cells.get(cell);
             StringBuilder s = new StringBuilder("| " + cell.subflows() + " | " + buffer(cell.bufferKib()) + " | "
                     + cell.method() + " |");
             for (String v : VARIANTS) {
@@ -55,7 +67,7 @@ final class TwoHostReport {
             s.append(' ').append(ratio(figures, Baseline.AGENT.label, Baseline.MPTCPIZE.label)).append(" |");
             s.append(' ').append(ratio(figures, Baseline.AGENT.label, Baseline.JDK.label)).append(" |");
             line(s.toString());
-        });
+        }
         line("");
         line("## Counters per cell");
         line("");
@@ -66,12 +78,18 @@ final class TwoHostReport {
         line("| subflows | buffer | method | variant | FromZeroWindowAdv | TcpRetransSegs | MPTCPRetrans | "
                 + "DuplicateData |");
         line("|---|---|---|---|---|---|---|---|");
-        t.cells.forEach((cell, figures) -> figures.forEach((variant, f) -> {
-            Map<String, Long> c = f.counters();
-            line("| " + cell.subflows() + " | " + buffer(cell.bufferKib()) + " | " + cell.method() + " | " + variant
-                    + " | " + c.get("TcpExtTCPFromZeroWindowAdv") + " | " + c.get("TcpRetransSegs") + " | "
-                    + c.get("MPTcpExtMPTCPRetrans") + " | " + c.get("MPTcpExtDuplicateData") + " |");
-        }));
+        for (TwoHostRun.Cell cell : sortedCells()) {
+            for (String variant : VARIANTS) {
+                TwoHostRun.Figure f = t.cells.get(cell).get(variant);
+                if (f == null) {
+                    continue;
+                }
+                Map<String, Long> c = f.counters();
+                line("| " + cell.subflows() + " | " + buffer(cell.bufferKib()) + " | " + cell.method() + " | "
+                        + variant + " | " + c.get("TcpExtTCPFromZeroWindowAdv") + " | " + c.get("TcpRetransSegs")
+                        + " | " + c.get("MPTcpExtMPTCPRetrans") + " | " + c.get("MPTcpExtDuplicateData") + " |");
+            }
+        }
         return md.toString();
     }
 
