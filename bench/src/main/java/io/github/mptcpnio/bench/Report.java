@@ -25,7 +25,8 @@ final class Report {
         }
         line("Measured " + r.started.toLocalDate() + " (" + r.started.toLocalTime().withNano(0) + " UTC) on "
                 + machine() + ". Commit " + System.getProperty("bench.commit", "unknown") + ".");
-        line("Reproduce: `bench/run.sh` as root (about 15 minutes); one part alone: `bench/run.sh --only bulk` "
+        line("Reproduce: `bench/run.sh` as root (about 30 minutes, the two-host part of it written to TWOHOST.md); "
+                + "one part alone: `bench/run.sh --only bulk` "
                 + "(see Methodology).");
         line("");
         line("Baselines, all in this run: **jdk** — the JDK's default provider, plain TCP; **mptcpize** — the same "
@@ -357,8 +358,9 @@ final class Report {
         line("- Start-up (5): 20 counted rounds × 4 baselines, order rotated each round, 2 warm-up rounds first.");
         line("- Two paths (6): 3 repetitions of two-path / one-path, then one failover run; link counters sampled "
                 + "every 100 ms.");
-        line("- Rerun one part: `bench/run.sh --only open|connect|bulk|latency|startup|twopath` (comma-separated; "
-                + "writes `RESULTS.md` with just those parts into `--out`, default `bench/`). One JMH benchmark by "
+        line("- Rerun one part: `bench/run.sh --only open|connect|bulk|latency|startup|views|twopath` "
+                + "(comma-separated; writes `RESULTS.md` with just those parts into `--out`, default `bench/`; the "
+                + "two-host part, `--only twohost`, writes `TWOHOST.md` instead). One JMH benchmark by "
                 + "hand: `java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main BulkBench -jvmArgsAppend "
                 + "\"-Dbench.baseline=jdk --add-exports=java.base/sun.nio.ch=ALL-UNNAMED\"` (the baseline property "
                 + "is required; the set-up check refuses a wrong one).");
