@@ -3,8 +3,10 @@
 # bench/RESULTS.md and bench/failover.png. As root (the two-path run uses network namespaces).
 #
 #   bench/run.sh                     everything (about 30 minutes, 11 of them the two-host part)
-#   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, views, twopath, twohost
-#                                    (twohost alone writes only bench/TWOHOST.md and keeps RESULTS.md)
+#   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, views, twopath, twohost,
+#                                    failover
+#                                    (twohost and failover write bench/TWOHOST.md and bench/FAILOVER.md; run
+#                                    without the other parts, they keep RESULTS.md as it is)
 #   bench/run.sh --smoke             one tiny iteration of each, written to bench/target/smoke/ (what CI runs)
 #   bench/run.sh --no-build ...      reuse target/ and bench/target/ as built
 #

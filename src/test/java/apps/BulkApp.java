@@ -21,10 +21,14 @@ import java.util.Random;
  * </pre>
  * The server prints {@code listening=}, {@code progress=<bytes>} every 4 MiB, then {@code received=}, {@code sha256=},
  * {@code millis=} (first byte to EOF) and {@code maxStallMs=} (longest gap between two reads that returned data).
+ * With {@code -Dbulk.timeline=true} it also prints {@code timeline=<wall-clock ms> <bytes>} every 256 KiB: the
+ * receiver's goodput over time, for the failover benchmark.
  * The client prints {@code sent=}, {@code sha256=} and {@code millis=}.
  */
 public final class BulkApp {
     private static final int PROGRESS_EVERY = 4 << 20;
+    private static final int TIMELINE_EVERY = 256 << 10;
+    private static final boolean TIMELINE = Boolean.getBoolean("bulk.timeline");
 
     public static void main(String[] args) throws Exception {
         if (args[0].equals("server")) {
@@ -72,6 +76,7 @@ public final class BulkApp {
         long last;
         long maxGap;
         long nextProgress = PROGRESS_EVERY;
+        long nextTimeline = TIMELINE_EVERY;
         boolean done;
 
         void readAvailable(SocketChannel ch) throws IOException {
@@ -96,6 +101,10 @@ public final class BulkApp {
                 buffer.get(chunk, 0, n);
                 digest.update(chunk, 0, n);
                 total += n;
+                if (TIMELINE && total >= nextTimeline) {
+                    System.out.println("timeline=" + System.currentTimeMillis() + " " + total);
+                    nextTimeline = total + TIMELINE_EVERY;
+                }
                 if (total >= nextProgress) {
                     System.out.println("progress=" + total);
                     nextProgress += PROGRESS_EVERY;

@@ -28,6 +28,9 @@ final class Results {
     Map<String, Stat> views;
     TwoPath twoPath;
     TwoHost twoHost;
+    /** The failover part: one outcome per setting and event. */
+    List<FailoverRun.Outcome> failover;
+    long failoverBytes;
 
     /** The two-host run: cell → variant (baseline label or iperf3 row) → figures. */
     static final class TwoHost {

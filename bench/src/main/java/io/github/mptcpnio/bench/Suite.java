@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.mptcpnio.bench.Suite
- *      --agent-jar target/mptcp-nio-&lt;v&gt;-all.jar [--out bench] [--only open,connect,bulk,latency,startup,views,twopath]
+ *      --agent-jar target/mptcp-nio-&lt;v&gt;-all.jar [--out bench]
+ *      [--only open,connect,bulk,latency,startup,views,twopath,twohost,failover]
  *      [--smoke]
  * </pre>
  * {@code --smoke} runs one tiny iteration of each (what CI does); its figures mean nothing and are labelled so.
@@ -38,7 +39,7 @@ import java.util.regex.Pattern;
  */
 public final class Suite {
     static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "views", "twopath",
-            "twohost");
+            "twohost", "failover");
 
     final boolean smoke;
     final Path agentJar;
@@ -59,7 +60,7 @@ public final class Suite {
         Path agent = null;
         Path out = Path.of("bench");
         Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "views",
-                "twopath", "twohost"));
+                "twopath", "twohost", "failover"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
@@ -122,7 +123,15 @@ public final class Suite {
             Files.writeString(file, new TwoHostReport(results).markdown());
             System.out.println("wrote " + file.toAbsolutePath());
         }
-        if (!only.equals(Set.of("twohost"))) { // the two-host part alone keeps the other parts' RESULTS.md
+        if (only.contains("failover")) {
+            results.failoverBytes = FailoverRun.bytes(smoke);
+            results.failover = new FailoverRun(smoke).run();
+            Path file = out.resolve("FAILOVER.md");
+            Files.writeString(file, new FailoverReport(results).markdown(out));
+            System.out.println("wrote " + file.toAbsolutePath());
+        }
+        Set<String> ownFiles = Set.of("twohost", "failover");
+        if (!ownFiles.containsAll(only)) { // parts with files of their own, run alone, keep the others' RESULTS.md
             Path file = out.resolve("RESULTS.md");
             Files.writeString(file, new Report(results).markdown());
             System.out.println("wrote " + file.toAbsolutePath());

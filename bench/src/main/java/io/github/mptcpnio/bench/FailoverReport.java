@@ -1,0 +1,79 @@
+package io.github.mptcpnio.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Writes the failover part ({@link FailoverRun}) as {@code FAILOVER.md} with one recovery plot per setting. */
+final class FailoverReport {
+    private final Results r;
+    private final StringBuilder md = new StringBuilder();
+
+    FailoverReport(Results r) {
+        this.r = r;
+    }
+
+    String markdown(Path out) throws IOException {
+        line("# mptcp-nio failover: what a lost, returning or degraded path costs the receiver");
+        line("");
+        if (r.smoke) {
+            line("> **Smoke run** (`--smoke`: defaults only, a short transfer). These figures only show that the part "
+                    + "runs; they are not measurements.");
+            line("");
+        }
+        line("Measured " + r.started.toLocalDate() + " (" + r.started.toLocalTime().withNano(0) + " UTC) on "
+                + Report.machine() + ". Commit " + System.getProperty("bench.commit", "unknown") + ".");
+        line("Reproduce: `bench/run.sh --only failover` as root (about 3 minutes). What sets these times: "
+                + "[docs/multipath.md](../docs/multipath.md#fast-failover).");
+        line("");
+        line("Two namespaces joined by two veth pairs, both limited to " + FailoverRun.RATE_MBIT + " Mbit/s (tbf); "
+                + "the server announces its path-B address, so a connection opened on path A gets a second subflow "
+                + "on path B. The unmodified `BulkApp` with the switch sends " + (r.failoverBytes >> 20)
+                + " MiB from the client; once the receiver has " + (FailoverRun.EVENT_AFTER >> 20)
+                + " MiB, path A **goes down** (`down`), goes down and **comes back** " + FailoverRun.BACK_AFTER_MS
+                + " ms later (`back`), or its rate **drops to 10 %** (`degrade`). Each run in fresh namespaces, "
+                + "every byte checked (SHA-256).");
+        line("");
+        line("- **recovery**: from the event until the receiver's goodput, over sliding " + FailoverRun.WINDOW_MS
+                + " ms windows, is back above the threshold and stays there for " + FailoverRun.HOLD_MS + " ms (or "
+                + "to the end of the transfer); the threshold is half of what the paths left can carry "
+                + "(down/back: half of path B; degrade: half of path B plus path A's 10 %). " + FailoverRun.WINDOW_MS
+                + " ms is the floor: the transfer never fell below the threshold. `never`: it did not get back "
+                + "before the transfer ended.");
+        line("- **bytes in recovery**: what the receiver got during that time.");
+        line("- **longest gap**: the longest time between two reads that returned data, over the whole transfer "
+                + "(the figure `RESULTS.md` reports), same run.");
+        line("");
+        line("| setting | event | threshold | recovery | bytes in recovery | longest gap | whole transfer |");
+        line("|---|---|---|---|---|---|---|");
+        for (FailoverRun.Outcome o : r.failover) {
+            line(String.format(Locale.ROOT, "| %s | %s | %.1f Mbit/s | %s | %s | %d ms | %d ms |", o.setting(),
+                    o.event(), o.thresholdMbit(), o.recoveryMs() < 0 ? "never" : o.recoveryMs() + " ms",
+                    String.format(Locale.ROOT, "%.2f MiB", o.bytesInRecovery() / 1048576.0), o.maxGapMs(),
+                    o.millis()));
+        }
+        line("");
+        for (String setting : FailoverRun.SETTINGS) {
+            List<FailoverRun.Outcome> runs = new ArrayList<>();
+            for (FailoverRun.Outcome o : r.failover) {
+                if (o.setting().equals(setting)) {
+                    runs.add(o);
+                }
+            }
+            if (runs.isEmpty()) {
+                continue;
+            }
+            String name = "failover-" + setting.replaceAll("[^A-Za-z0-9]+", "-") + (r.smoke ? "-smoke" : "") + ".png";
+            RecoveryPlot.render(runs, setting, out.resolve(name));
+            line("![receiver goodput around the event, " + setting + "](" + name + ")");
+            line("");
+        }
+        return md.toString();
+    }
+
+    private void line(String s) {
+        md.append(s).append('\n');
+    }
+}
