@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /** Writes the failover part ({@link FailoverRun}) as {@code FAILOVER.md} with one recovery plot per setting. */
 final class FailoverReport {
@@ -46,21 +47,30 @@ final class FailoverReport {
         line("- **longest gap**: the longest time between two reads that returned data, over the whole transfer "
                 + "(the figure `RESULTS.md` reports), same run.");
         line("");
+        line("Each cell: " + FailoverRun.reps(r.smoke) + " runs, interleaved; **median (min–max)**.");
+        line("");
         line("| setting | event | threshold | recovery | bytes in recovery | longest gap | whole transfer |");
         line("|---|---|---|---|---|---|---|");
-        for (FailoverRun.Outcome o : r.failover) {
-            line(String.format(Locale.ROOT, "| %s | %s | %.1f Mbit/s | %s | %s | %d ms | %d ms |", o.setting(),
-                    o.event(), o.thresholdMbit(), o.recoveryMs() < 0 ? "never" : o.recoveryMs() + " ms",
-                    String.format(Locale.ROOT, "%.2f MiB", o.bytesInRecovery() / 1048576.0), o.maxGapMs(),
-                    o.millis()));
+        for (String setting : FailoverRun.SETTINGS) {
+            for (String event : FailoverRun.EVENTS) {
+                List<FailoverRun.Outcome> runs = runs(setting, event);
+                if (runs.isEmpty()) {
+                    continue;
+                }
+                line(String.format(Locale.ROOT, "| %s | %s | %.1f Mbit/s | %s | %s | %s | %s |", setting, event,
+                        runs.get(0).thresholdMbit(),
+                        stat(runs, o -> o.recoveryMs() < 0 ? Double.POSITIVE_INFINITY : o.recoveryMs(), " ms", 0),
+                        stat(runs, o -> o.bytesInRecovery() / 1048576.0, " MiB", 2),
+                        stat(runs, o -> o.maxGapMs(), " ms", 0), stat(runs, o -> o.millis(), " ms", 0)));
+            }
         }
+        line("");
+        line("The plots show each setting's first run.");
         line("");
         for (String setting : FailoverRun.SETTINGS) {
             List<FailoverRun.Outcome> runs = new ArrayList<>();
-            for (FailoverRun.Outcome o : r.failover) {
-                if (o.setting().equals(setting)) {
-                    runs.add(o);
-                }
+            for (String event : FailoverRun.EVENTS) {
+                runs.addAll(runs(setting, event).stream().limit(1).toList());
             }
             if (runs.isEmpty()) {
                 continue;
@@ -71,6 +81,32 @@ final class FailoverReport {
             line("");
         }
         return md.toString();
+    }
+
+    private List<FailoverRun.Outcome> runs(String setting, String event) {
+        List<FailoverRun.Outcome> runs = new ArrayList<>();
+        for (FailoverRun.Outcome o : r.failover) {
+            if (o.setting().equals(setting) && o.event().equals(event)) {
+                runs.add(o);
+            }
+        }
+        return runs;
+    }
+
+    /** {@code median (min–max)} of one figure over runs; an infinite value (never recovered) reads "never". */
+    private static String stat(List<FailoverRun.Outcome> runs, ToDoubleFunction<FailoverRun.Outcome> f, String unit,
+                               int decimals) {
+        List<Double> values = new ArrayList<>();
+        for (FailoverRun.Outcome o : runs) {
+            values.add(f.applyAsDouble(o));
+        }
+        Stat st = Stat.of(values);
+        return fmt(st.median(), unit, decimals) + " (" + fmt(st.min(), "", decimals) + "–" + fmt(st.max(), "",
+                decimals) + ")";
+    }
+
+    private static String fmt(double v, String unit, int decimals) {
+        return Double.isInfinite(v) ? "never" : String.format(Locale.ROOT, "%." + decimals + "f", v) + unit;
     }
 
     private void line(String s) {

@@ -48,35 +48,46 @@ final class FailoverRun {
                    long maxGapMs, long millis, long eventAtMs, List<long[]> timeline) {
     }
 
+    /** Repetitions of every setting and event, interleaved (one round of all, then the next). */
+    static int reps(boolean smoke) {
+        return smoke ? 1 : 3;
+    }
+
     static long bytes(boolean smoke) {
         return smoke ? 24L << 20 : 64L << 20;
     }
 
     List<Outcome> run() throws Exception {
-        long bytes = bytes(smoke);
         List<Outcome> out = new ArrayList<>();
-        for (String setting : smoke ? List.of("defaults") : SETTINGS) {
-            for (String event : EVENTS) {
-                try (TwoPaths net = TwoPaths.create()) {
-                    if (setting.equals("path B backup")) {
-                        net.server.exec("ip", "mptcp", "endpoint", "add", TwoPaths.B4_SERVER, "dev", "pb", "signal",
-                                "backup");
-                    } else {
-                        net.announcePathB(false);
-                    }
-                    if (setting.equals("stale_loss_cnt=1")) {
-                        net.client.sysctl("net.mptcp.stale_loss_cnt", "1");
-                    }
-                    net.rateLimit("pa", RATE_MBIT);
-                    net.rateLimit("pb", RATE_MBIT);
-                    Outcome o = transfer(net, setting, event, bytes);
+        for (int rep = 0; rep < reps(smoke); rep++) {
+            for (String setting : smoke ? List.of("defaults") : SETTINGS) {
+                for (String event : EVENTS) {
+                    Outcome o = once(setting, event);
                     out.add(o);
-                    System.out.printf(Locale.ROOT, "=== failover %s, %s: recovery %d ms (%d bytes in it), longest "
-                            + "gap %d ms%n", setting, event, o.recoveryMs(), o.bytesInRecovery(), o.maxGapMs());
+                    System.out.printf(Locale.ROOT, "=== failover %s, %s, run %d: recovery %d ms (%d bytes in it), "
+                            + "longest gap %d ms%n", setting, event, rep + 1, o.recoveryMs(), o.bytesInRecovery(),
+                            o.maxGapMs());
                 }
             }
         }
         return out;
+    }
+
+    /** One transfer with one event under one setting, in fresh namespaces. */
+    private Outcome once(String setting, String event) throws Exception {
+        try (TwoPaths net = TwoPaths.create()) {
+            if (setting.equals("path B backup")) {
+                net.server.exec("ip", "mptcp", "endpoint", "add", TwoPaths.B4_SERVER, "dev", "pb", "signal", "backup");
+            } else {
+                net.announcePathB(false);
+            }
+            if (setting.equals("stale_loss_cnt=1")) {
+                net.client.sysctl("net.mptcp.stale_loss_cnt", "1");
+            }
+            net.rateLimit("pa", RATE_MBIT);
+            net.rateLimit("pb", RATE_MBIT);
+            return transfer(net, setting, event, bytes(smoke));
+        }
     }
 
     private Outcome transfer(TwoPaths net, String setting, String event, long bytes) throws Exception {
