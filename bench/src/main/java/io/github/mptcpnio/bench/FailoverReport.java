@@ -46,22 +46,31 @@ final class FailoverReport {
         line("- **bytes in recovery**: what the receiver got during that time.");
         line("- **longest gap**: the longest time between two reads that returned data, over the whole transfer "
                 + "(the figure `RESULTS.md` reports), same run.");
+        line("- **both paths again** (`back` only): from path A's return until the goodput holds above "
+                + String.format(Locale.ROOT, "%.0f", FailoverRun.RETURN_MBIT) + " Mbit/s, more than path B alone "
+                + "carries, for the same " + FailoverRun.HOLD_MS + " ms (or to the end of the transfer).");
         line("");
         line("Each cell: " + FailoverRun.reps(r.smoke) + " runs, interleaved; **median (min–max)**.");
         line("");
-        line("| setting | event | threshold | recovery | bytes in recovery | longest gap | whole transfer |");
-        line("|---|---|---|---|---|---|---|");
+        line("| setting | event | threshold | recovery | bytes in recovery | longest gap | both paths again | "
+                + "whole transfer |");
+        line("|---|---|---|---|---|---|---|---|");
         for (String setting : FailoverRun.SETTINGS) {
             for (String event : FailoverRun.EVENTS) {
                 List<FailoverRun.Outcome> runs = runs(setting, event);
                 if (runs.isEmpty()) {
                     continue;
                 }
-                line(String.format(Locale.ROOT, "| %s | %s | %.1f Mbit/s | %s | %s | %s | %s |", setting, event,
-                        runs.get(0).thresholdMbit(),
+                line(String.format(Locale.ROOT, "| %s | %s | %.1f Mbit/s | %s | %s | %s | %s | %s |", setting,
+                        event, runs.get(0).thresholdMbit(),
                         stat(runs, o -> o.recoveryMs() < 0 ? Double.POSITIVE_INFINITY : o.recoveryMs(), " ms", 0),
                         stat(runs, o -> o.bytesInRecovery() / 1048576.0, " MiB", 2),
-                        stat(runs, o -> o.maxGapMs(), " ms", 0), stat(runs, o -> o.millis(), " ms", 0)));
+                        stat(runs, o -> o.maxGapMs(), " ms", 0),
+                        !event.equals("back") ? "–"
+                                : runs.stream().anyMatch(o -> o.returnMs() == FailoverRun.ENDED_FIRST)
+                                ? "transfer over before A returned"
+                                : stat(runs, o -> o.returnMs() < 0 ? Double.POSITIVE_INFINITY : o.returnMs(), " ms", 0),
+                        stat(runs, o -> o.millis(), " ms", 0)));
             }
         }
         line("");

@@ -32,6 +32,10 @@ final class FailoverRun {
     static final long EVENT_AFTER = 16L << 20;
     static final long BACK_AFTER_MS = 3000;
     static final long WINDOW_MS = 200;
+    /** Goodput that only both paths together can carry (path B alone delivers about 47 Mbit/s of 50). */
+    static final double RETURN_MBIT = RATE_MBIT * 1.2;
+    /** {@code returnMs} when the transfer was over before path A came back. */
+    static final long ENDED_FIRST = -2;
     /** How long goodput must stay above the threshold to count as recovered. */
     static final long HOLD_MS = 1000;
     private static final long STEP_MS = 10;
@@ -43,9 +47,13 @@ final class FailoverRun {
         this.smoke = smoke;
     }
 
-    /** One run's outcome; {@code recoveryMs} is -1 when goodput never came back above the threshold. */
+    /**
+     * One run's outcome; {@code recoveryMs} is -1 when goodput never came back above the threshold. For {@code back},
+     * {@code returnMs}: from path A's return until goodput holds above {@link #RETURN_MBIT}, more than path B alone
+     * can carry (-1: never; {@link #ENDED_FIRST}: the transfer was over before; 0 for the other events).
+     */
     record Outcome(String setting, String event, double thresholdMbit, long recoveryMs, long bytesInRecovery,
-                   long maxGapMs, long millis, long eventAtMs, List<long[]> timeline) {
+                   long maxGapMs, long millis, long eventAtMs, long returnMs, List<long[]> timeline) {
     }
 
     /** Repetitions of every setting and event, interleaved (one round of all, then the next). */
@@ -65,8 +73,8 @@ final class FailoverRun {
                     Outcome o = once(setting, event);
                     out.add(o);
                     System.out.printf(Locale.ROOT, "=== failover %s, %s, run %d: recovery %d ms (%d bytes in it), "
-                            + "longest gap %d ms%n", setting, event, rep + 1, o.recoveryMs(), o.bytesInRecovery(),
-                            o.maxGapMs());
+                            + "longest gap %d ms, both paths again after %d ms%n", setting, event, rep + 1,
+                            o.recoveryMs(), o.bytesInRecovery(), o.maxGapMs(), o.returnMs());
                 }
             }
         }
@@ -102,6 +110,7 @@ final class FailoverRun {
                     // wait until the receiver has the first part
                 }
                 long eventAt = System.currentTimeMillis();
+                long upAt = 0;
                 double threshold;
                 switch (event) {
                     case "down" -> {
@@ -112,6 +121,7 @@ final class FailoverRun {
                         net.down("pa");
                         Thread.sleep(BACK_AFTER_MS);
                         net.up("pa");
+                        upAt = System.currentTimeMillis();
                         threshold = RATE_MBIT / 2.0; // judged on the outage, as "down"; the return shows on the plot
                     }
                     case "degrade" -> {
@@ -130,8 +140,10 @@ final class FailoverRun {
                 }
                 List<long[]> timeline = timeline(s.stdout());
                 long[] rec = recovery(timeline, eventAt, threshold);
+                long returned = upAt == 0 ? 0 : upAt >= timeline.get(timeline.size() - 1)[0] ? ENDED_FIRST
+                        : recovery(timeline, upAt, RETURN_MBIT)[0];
                 return new Outcome(setting, event, threshold, rec[0], rec[1], Long.parseLong(sf.get("maxStallMs")),
-                        Long.parseLong(sf.get("millis")), eventAt, timeline);
+                        Long.parseLong(sf.get("millis")), eventAt, returned, timeline);
             }
         }
     }
