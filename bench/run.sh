@@ -2,7 +2,7 @@
 # Runs every benchmark against the three baselines (jdk, mptcpize, mptcp-nio; plus the agent) and writes
 # bench/RESULTS.md and bench/failover.png. As root (the two-path run uses network namespaces).
 #
-#   bench/run.sh                     everything (about 30 minutes, 11 of them the two-host part)
+#   bench/run.sh                     everything (about 45 minutes: 11 of them the two-host part, 13 failover)
 #   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, views, twopath, twohost,
 #                                    failover
 #                                    (twohost and failover write bench/TWOHOST.md and bench/FAILOVER.md; run

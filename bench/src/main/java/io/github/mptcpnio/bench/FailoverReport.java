@@ -26,7 +26,7 @@ final class FailoverReport {
         }
         line("Measured " + r.started.toLocalDate() + " (" + r.started.toLocalTime().withNano(0) + " UTC) on "
                 + Report.machine() + ". Commit " + System.getProperty("bench.commit", "unknown") + ".");
-        line("Reproduce: `bench/run.sh --only failover` as root (about 3 minutes). What sets these times: "
+        line("Reproduce: `bench/run.sh --only failover` as root (about 13 minutes). What sets these times: "
                 + "[docs/multipath.md](../docs/multipath.md#fast-failover).");
         line("");
         line("Two namespaces joined by two veth pairs, both limited to " + FailoverRun.RATE_MBIT + " Mbit/s (tbf); "

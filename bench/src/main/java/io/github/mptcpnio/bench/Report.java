@@ -25,7 +25,8 @@ final class Report {
         }
         line("Measured " + r.started.toLocalDate() + " (" + r.started.toLocalTime().withNano(0) + " UTC) on "
                 + machine() + ". Commit " + System.getProperty("bench.commit", "unknown") + ".");
-        line("Reproduce: `bench/run.sh` as root (about 30 minutes, the two-host part of it written to TWOHOST.md); "
+        line("Reproduce: `bench/run.sh` as root (about 45 minutes; the two-host and failover parts write "
+                + "TWOHOST.md and FAILOVER.md); "
                 + "one part alone: `bench/run.sh --only bulk` "
                 + "(see Methodology).");
         line("");
