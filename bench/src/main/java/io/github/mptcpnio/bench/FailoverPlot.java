@@ -22,6 +22,16 @@ final class FailoverPlot {
     private FailoverPlot() {
     }
 
+    /** The dashed red line, labelled, that marks when something happened to path A. */
+    static ValueMarker eventMarker(double x, String label) {
+        ValueMarker m = new ValueMarker(x, Color.RED, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        m.setLabel(label);
+        m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+        return m;
+    }
+
     static void render(List<double[]> series, double downAt, int rateMbit, Path png) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYSeries a = new XYSeries("path A (192.0.2.0/24), initial subflow");
@@ -45,12 +55,7 @@ final class FailoverPlot {
         plot.getRenderer().setSeriesPaint(1, new Color(0xff7f0e));
         plot.getRenderer().setSeriesStroke(0, new BasicStroke(2f));
         plot.getRenderer().setSeriesStroke(1, new BasicStroke(2f));
-        ValueMarker down = new ValueMarker(downAt, Color.RED, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
-                BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-        down.setLabel("path A down");
-        down.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-        down.setLabelTextAnchor(TextAnchor.TOP_LEFT);
-        plot.addDomainMarker(down);
+        plot.addDomainMarker(eventMarker(downAt, "path A down"));
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 960, 480);
     }
 }

@@ -17,15 +17,8 @@ final class FailoverReport {
     }
 
     String markdown(Path out) throws IOException {
-        line("# mptcp-nio failover: what a lost, returning or degraded path costs the receiver");
-        line("");
-        if (r.smoke) {
-            line("> **Smoke run** (`--smoke`: defaults only, a short transfer). These figures only show that the part "
-                    + "runs; they are not measurements.");
-            line("");
-        }
-        line("Measured " + r.started.toLocalDate() + " (" + r.started.toLocalTime().withNano(0) + " UTC) on "
-                + Report.machine() + ". Commit " + System.getProperty("bench.commit", "unknown") + ".");
+        md.append(Report.opening(r, "mptcp-nio failover: what a lost, returning or degraded path costs the receiver",
+                "defaults only, a short transfer", ""));
         line("Reproduce: `bench/run.sh --only failover` as root (about 13 minutes). What sets these times: "
                 + "[docs/multipath.md](../docs/multipath.md#fast-failover).");
         line("");

@@ -6,8 +6,6 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -61,12 +59,7 @@ final class RecoveryPlot {
                 plot.addDomainMarker(m);
             }
         }
-        ValueMarker event = new ValueMarker(0, Color.RED, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
-                BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-        event.setLabel("event on path A");
-        event.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-        event.setLabelTextAnchor(TextAnchor.TOP_LEFT);
-        plot.addDomainMarker(event);
+        plot.addDomainMarker(FailoverPlot.eventMarker(0, "event on path A"));
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 960, 480);
     }
 }

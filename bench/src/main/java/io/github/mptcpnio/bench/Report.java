@@ -16,15 +16,7 @@ final class Report {
     }
 
     String markdown() {
-        line("# mptcp-nio benchmark results");
-        line("");
-        if (r.smoke) {
-            line("> **Smoke run** (`--smoke`: one tiny iteration of each benchmark). These figures only show that "
-                    + "every benchmark runs; they are not measurements.");
-            line("");
-        }
-        line("Measured " + r.started.toLocalDate() + " (" + r.started.toLocalTime().withNano(0) + " UTC) on "
-                + machine() + ". Commit " + System.getProperty("bench.commit", "unknown") + ".");
+        md.append(opening(r, "mptcp-nio benchmark results", "one tiny iteration of each benchmark", ""));
         line("Reproduce: `bench/run.sh` as root (about 45 minutes; the two-host and failover parts write "
                 + "TWOHOST.md and FAILOVER.md); "
                 + "one part alone: `bench/run.sh --only bulk` "
@@ -398,6 +390,22 @@ final class Report {
 
     private void line(String s) {
         md.append(s).append('\n');
+    }
+
+    /**
+     * The opening every results file shares: its title, the smoke-run warning when it is one ({@code smokeWhat}: what
+     * the smoke run ran), and where, when and at which commit it was measured ({@code extra} after the machine).
+     */
+    static String opening(Results r, String title, String smokeWhat, String extra) {
+        StringBuilder s = new StringBuilder("# " + title + "\n\n");
+        if (r.smoke) {
+            s.append("> **Smoke run** (`--smoke`: ").append(smokeWhat).append("). These figures only show that it ")
+                    .append("runs; they are not measurements.\n\n");
+        }
+        s.append("Measured ").append(r.started.toLocalDate()).append(" (").append(r.started.toLocalTime().withNano(0))
+                .append(" UTC) on ").append(machine()).append(extra).append(". Commit ")
+                .append(System.getProperty("bench.commit", "unknown")).append(".\n");
+        return s.toString();
     }
 
     static String machine() {

@@ -29,16 +29,8 @@ final class TwoHostReport {
     }
 
     String markdown() {
-        line("# mptcp-nio between two hosts: bulk transfer over an unthrottled link");
-        line("");
-        if (r.smoke) {
-            line("> **Smoke run** (`--smoke`: one short transfer per cell, kernel buffer sizes only). These figures "
-                    + "only show that the part runs; they are not measurements.");
-            line("");
-        }
-        line("Measured " + r.started.toLocalDate() + " (" + r.started.toLocalTime().withNano(0) + " UTC) on "
-                + Report.machine() + ", kernel " + t.kernel + ", " + t.iperf + ". Commit "
-                + System.getProperty("bench.commit", "unknown") + ".");
+        md.append(Report.opening(r, "mptcp-nio between two hosts: bulk transfer over an unthrottled link",
+                "one short transfer per cell, kernel buffer sizes only", ", kernel " + t.kernel + ", " + t.iperf));
         line("Reproduce: `bench/run.sh --only twohost` as root (about 12 minutes). What the figures mean and why "
                 + "they are what they are: [docs/performance.md](../docs/performance.md).");
         line("");
