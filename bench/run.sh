@@ -4,8 +4,8 @@
 #
 #   bench/run.sh                     everything (about 45 minutes: 11 of them the two-host part, 13 failover)
 #   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, views, twopath, twohost,
-#                                    failover
-#                                    (twohost and failover write bench/TWOHOST.md and bench/FAILOVER.md; run
+#                                    failover, scale
+#                                    (twohost, failover and scale write TWOHOST.md, FAILOVER.md, SCALE.md; run
 #                                    without the other parts, they keep RESULTS.md as it is)
 #   bench/run.sh --smoke             one tiny iteration of each, written to bench/target/smoke/ (what CI runs)
 #   bench/run.sh --no-build ...      reuse target/ and bench/target/ as built

@@ -31,6 +31,8 @@ final class Results {
     /** The failover part: one outcome per setting and event. */
     List<FailoverRun.Outcome> failover;
     long failoverBytes;
+    /** The scale part: per-connection costs per baseline and N, and the churn check. */
+    ScaleRun scale;
 
     /** The two-host run: cell → variant (baseline label or iperf3 row) → figures. */
     static final class TwoHost {
@@ -58,6 +60,8 @@ final class Results {
         Stat ratio;
         Stat shareA;
         long failoverBytes;
+    /** The scale part: per-connection costs per baseline and N, and the churn check. */
+    ScaleRun scale;
         long downAfterBytes;
         double downAtSeconds;
         long maxStallMs;

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.mptcpnio.bench.Suite
  *      --agent-jar target/mptcp-nio-&lt;v&gt;-all.jar [--out bench]
- *      [--only open,connect,bulk,latency,startup,views,twopath,twohost,failover]
+ *      [--only open,connect,bulk,latency,startup,views,twopath,twohost,failover,scale]
  *      [--smoke]
  * </pre>
  * {@code --smoke} runs one tiny iteration of each (what CI does); its figures mean nothing and are labelled so.
@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  */
 public final class Suite {
     static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "views", "twopath",
-            "twohost", "failover");
+            "twohost", "failover", "scale");
 
     final boolean smoke;
     final Path agentJar;
@@ -60,7 +60,7 @@ public final class Suite {
         Path agent = null;
         Path out = Path.of("bench");
         Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "views",
-                "twopath", "twohost", "failover"));
+                "twopath", "twohost", "failover", "scale"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
@@ -130,7 +130,14 @@ public final class Suite {
             Files.writeString(file, new FailoverReport(results).markdown(out));
             System.out.println("wrote " + file.toAbsolutePath());
         }
-        Set<String> ownFiles = Set.of("twohost", "failover");
+        if (only.contains("scale")) {
+            results.scale = new ScaleRun(this);
+            results.scale.run();
+            Path file = out.resolve("SCALE.md");
+            Files.writeString(file, new ScaleReport(results).markdown(out));
+            System.out.println("wrote " + file.toAbsolutePath());
+        }
+        Set<String> ownFiles = Set.of("twohost", "failover", "scale");
         if (!ownFiles.containsAll(only)) { // parts with files of their own, run alone, keep the others' RESULTS.md
             Path file = out.resolve("RESULTS.md");
             Files.writeString(file, new Report(results).markdown());

@@ -178,6 +178,16 @@ final class TwoHostRun {
             }
         }
 
+        /** The pid of the JVM this command started (itself or a descendant) whose command line names mainClass. */
+        long javaPid(String mainClass) {
+            return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()),
+                    process.descendants())
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false)
+                            && h.info().commandLine().map(c -> c.contains(mainClass)).orElse(false))
+                    .mapToLong(ProcessHandle::pid).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no JVM running " + mainClass));
+        }
+
         /** Waits (bounded) until something listens on the port in the namespace. */
         void awaitListening(Netns ns, int port) throws Exception {
             for (int i = 0; i < 100 && process.isAlive(); i++) {
