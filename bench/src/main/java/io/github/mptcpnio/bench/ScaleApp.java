@@ -33,8 +33,8 @@ import java.util.Locale;
  *   rounds msgs= millis=          every connection sends 64 bytes and waits for its echo, all at once, 5 times
  *   closed millis=                all n closed
  *   memory heap= rss= fds=        again, after a full GC
- * churn &lt;host&gt; &lt;port&gt; &lt;n&gt;       open and close n connections one after the other (an echo of 1 byte each), then
- *                               memory before= and after= as above
+ * churn &lt;host&gt; &lt;port&gt; &lt;n&gt;       twice: open and close n connections one after the other (an echo of 1 byte each);
+ *                               memory before, after the first round (JIT and allocator warmed) and after the second
  * </pre>
  */
 public final class ScaleApp {
@@ -182,23 +182,23 @@ public final class ScaleApp {
 
     static void churn(String host, int port, int n) throws Exception {
         InetSocketAddress server = new InetSocketAddress(host, port);
-        String before = memory();
-        ByteBuffer one = ByteBuffer.allocate(1);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            try (SocketChannel ch = SocketChannel.open(server)) {
-                one.clear();
-                ch.write(one);
-                one.clear();
-                if (ch.read(one) != 1) {
-                    throw new IOException("no echo on connection " + i);
+        System.out.println("before " + memory());
+        for (int round = 1; round <= 2; round++) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                try (SocketChannel ch = SocketChannel.open(server)) {
+                    one.clear();
+                    ch.write(one);
+                    one.clear();
+                    if (ch.read(one) != 1) {
+                        throw new IOException("no echo on connection " + i);
+                    }
                 }
             }
+            System.out.println("churned" + round + " n=" + n + " millis=" + (System.nanoTime() - t0) / 1_000_000);
+            System.out.println("after" + round + " " + memory());
         }
-        long millis = (System.nanoTime() - t0) / 1_000_000;
-        System.out.println("churned n=" + n + " millis=" + millis);
-        System.out.println("before " + before);
-        System.out.println("after " + memory());
     }
 
     /** Heap after a full GC, resident set size and open descriptors of this JVM. */

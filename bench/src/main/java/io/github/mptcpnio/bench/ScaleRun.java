@@ -49,9 +49,12 @@ final class ScaleRun {
                  double closeMillis, long p50us, long p99us, double roundMsgsPerSec) {
     }
 
-    /** The churn check: counts of the client JVM before and after, and the server's descriptors. */
-    record Churn(int n, long millis, Map<String, Long> before, Map<String, Long> after, long serverFdsBefore,
-                 long serverFdsAfter) {
+    /**
+     * The churn check, two rounds of n in one client JVM: its counts before, after the first round (JIT and
+     * allocator warmed up) and after the second, and the server's descriptors before and after both.
+     */
+    record Churn(int n, long millis, Map<String, Long> before, Map<String, Long> after1, Map<String, Long> after2,
+                 long serverFdsBefore, long serverFdsAfter) {
     }
 
     List<Point> points = new ArrayList<>();
@@ -70,6 +73,10 @@ final class ScaleRun {
             }
         }
         churn = churn(smoke ? 2_000 : CHURN);
+        if (!churn.after2().get("fds").equals(churn.before().get("fds"))
+                || churn.serverFdsAfter() != churn.serverFdsBefore()) {
+            throw new IllegalStateException("descriptors leaked in the churn: " + churn);
+        }
     }
 
     private List<String> jvm(Netns ns, Baseline b, String... args) {
@@ -125,11 +132,11 @@ final class ScaleRun {
             String out = Suite.exec(jvm(ns, Baseline.AGENT, "churn", "127.0.0.1", "7000", String.valueOf(n)), 600);
             Thread.sleep(500); // the server closes its ends as their EOFs arrive
             long fds1 = fds(serverPid);
-            Map<String, Long> churned = fields(line(out, "churned"));
-            Churn c = new Churn(n, churned.get("millis"), fields(line(out, "before")), fields(line(out, "after")),
-                    fds0, fds1);
-            System.out.printf(Locale.ROOT, "=== churn of %d connections under the agent in %d ms: client %s -> %s, "
-                    + "server fds %d -> %d%n", n, c.millis(), c.before(), c.after(), fds0, fds1);
+            Map<String, Long> churned = fields(line(out, "churned2"));
+            Churn c = new Churn(n, churned.get("millis"), fields(line(out, "before")), fields(line(out, "after1")),
+                    fields(line(out, "after2")), fds0, fds1);
+            System.out.printf(Locale.ROOT, "=== churn of 2 x %d connections under the agent: client %s -> %s -> %s, "
+                    + "server fds %d -> %d%n", n, c.before(), c.after1(), c.after2(), fds0, fds1);
             return c;
         }
     }
