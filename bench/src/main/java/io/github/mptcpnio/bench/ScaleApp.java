@@ -1,10 +1,14 @@
 package io.github.mptcpnio.bench;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -20,17 +24,19 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The many-connections program of {@link ScaleRun}: an NIO echo server with one Selector, and a client that holds N
- * connections to it.
+ * The many-connections program of {@link ScaleRun}: an echo server (one Selector, or a thread per connection) and a
+ * client that holds N connections to it.
  *
  * <pre>
- * server &lt;port&gt;                 echo every byte back; prints listening=
- * client &lt;host&gt; &lt;port&gt; &lt;n&gt;      phases, each printed as one line, the next one started by a line on stdin:
+ * server &lt;port&gt;                 echo every byte back from one Selector; prints listening=
+ * thread-server &lt;port&gt;          the same with java.net sockets and a platform thread per connection
+ * client &lt;host&gt; &lt;port&gt; &lt;n&gt;      blocking SocketChannels (socket-client: java.net.Socket and its streams); phases,
+ *                               each printed as one line, the next one started by a line on stdin:
  *   memory heap= rss= fds=        this JVM after a full GC, before any connection
- *   established n= millis=        n blocking connects, then all non-blocking in one Selector
+ *   established n= millis=        n connects, one after the other
  *   memory heap= rss= fds=        this JVM after a full GC, with the n connections idle
  *   latency p50us= p99us=         64-byte round trips on 10 connections while the others stay idle
- *   rounds msgs= millis=          every connection sends 64 bytes and waits for its echo, all at once, 5 times
+ *   rounds msgs= millis=          every connection sends 64 bytes, then every echo is read; 5 rounds
  *   closed millis=                all n closed
  *   memory heap= rss= fds=        again, after a full GC
  * churn &lt;host&gt; &lt;port&gt; &lt;n&gt;       twice: open and close n connections one after the other (an echo of 1 byte each);
@@ -47,7 +53,9 @@ public final class ScaleApp {
         Check.baseline();
         switch (args[0]) {
             case "server" -> server(Integer.parseInt(args[1]));
-            case "client" -> client(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "thread-server" -> threadServer(Integer.parseInt(args[1]));
+            case "client" -> client(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), false);
+            case "socket-client" -> client(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), true);
             case "churn" -> churn(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -94,89 +102,143 @@ public final class ScaleApp {
         }
     }
 
-    static void client(String host, int port, int n) throws Exception {
+    /** One client connection, however it is made: 64-byte messages out and back, blocking. */
+    private interface Conn {
+        void send() throws IOException;
+
+        void receive() throws IOException;
+
+        void close() throws IOException;
+    }
+
+    /** A blocking {@link SocketChannel} with direct buffers. */
+    private static Conn channel(InetSocketAddress server) throws IOException {
+        SocketChannel ch = SocketChannel.open(server);
+        ByteBuffer out = ByteBuffer.allocateDirect(MESSAGE);
+        ByteBuffer in = ByteBuffer.allocateDirect(MESSAGE);
+        return new Conn() {
+            @Override
+            public void send() throws IOException {
+                out.clear();
+                while (out.hasRemaining()) {
+                    ch.write(out);
+                }
+            }
+
+            @Override
+            public void receive() throws IOException {
+                in.clear();
+                while (in.hasRemaining()) {
+                    if (ch.read(in) < 0) {
+                        throw new IOException("the server closed a connection");
+                    }
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
+    }
+
+    /** A {@link Socket} and its streams. */
+    private static Conn socket(InetSocketAddress server) throws IOException {
+        Socket s = new Socket(server.getAddress(), server.getPort());
+        OutputStream out = s.getOutputStream();
+        InputStream in = s.getInputStream();
+        byte[] msg = new byte[MESSAGE];
+        return new Conn() {
+            @Override
+            public void send() throws IOException {
+                out.write(msg);
+            }
+
+            @Override
+            public void receive() throws IOException {
+                if (in.readNBytes(msg, 0, MESSAGE) != MESSAGE) {
+                    throw new IOException("the server closed a connection");
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                s.close();
+            }
+        };
+    }
+
+    static void client(String host, int port, int n, boolean sockets) throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         InetSocketAddress server = new InetSocketAddress(host, port);
-        List<SocketChannel> all = new ArrayList<>(n);
+        List<Conn> all = new ArrayList<>(n);
         say(in, memory());
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            all.add(SocketChannel.open(server));
+            all.add(sockets ? socket(server) : channel(server));
         }
         long established = System.nanoTime() - t0;
-        Selector selector = Selector.open();
-        for (SocketChannel ch : all) {
-            ch.configureBlocking(false).register(selector, SelectionKey.OP_READ);
-        }
         say(in, "established n=" + n + " millis=" + established / 1_000_000);
         say(in, memory());
 
         // latency: 10 connections, round trips one at a time
         int rtts = 2_000;
         long[] micros = new long[rtts];
-        ByteBuffer msg = ByteBuffer.allocateDirect(MESSAGE);
-        ByteBuffer echo = ByteBuffer.allocateDirect(MESSAGE);
         for (int i = 0; i < rtts; i++) {
-            SocketChannel ch = all.get(i % Math.min(10, n));
+            Conn c = all.get(i % Math.min(10, n));
             long s = System.nanoTime();
-            roundTrip(ch, msg, echo, selector);
+            c.send();
+            c.receive();
             micros[i] = (System.nanoTime() - s) / 1_000;
         }
         Arrays.sort(micros);
         say(in, "latency p50us=" + micros[rtts / 2] + " p99us=" + micros[rtts * 99 / 100]);
 
-        // rounds: every connection active at once
+        // rounds: every connection sends, then every echo is read
         int rounds = 5;
         long r0 = System.nanoTime();
         for (int r = 0; r < rounds; r++) {
-            for (SocketChannel ch : all) {
-                msg.clear();
-                while (msg.hasRemaining()) {
-                    ch.write(msg);
-                }
+            for (Conn c : all) {
+                c.send();
             }
-            long pending = (long) n * MESSAGE;
-            while (pending > 0) {
-                selector.select();
-                for (SelectionKey key : selector.selectedKeys()) {
-                    echo.clear();
-                    int got = ((SocketChannel) key.channel()).read(echo);
-                    if (got < 0) {
-                        throw new IOException("the server closed a connection");
-                    }
-                    pending -= got;
-                }
-                selector.selectedKeys().clear();
+            for (Conn c : all) {
+                c.receive();
             }
         }
         long roundNanos = System.nanoTime() - r0;
         say(in, "rounds msgs=" + (long) rounds * n + " millis=" + roundNanos / 1_000_000);
 
         long c0 = System.nanoTime();
-        selector.close();
-        for (SocketChannel ch : all) {
-            ch.close();
+        for (Conn c : all) {
+            c.close();
         }
         all.clear();
         say(in, "closed millis=" + (System.nanoTime() - c0) / 1_000_000);
         say(in, memory());
     }
 
-    /** One 64-byte round trip on a non-blocking channel registered with the selector. */
-    private static void roundTrip(SocketChannel ch, ByteBuffer msg, ByteBuffer echo, Selector selector)
-            throws IOException {
-        msg.clear();
-        while (msg.hasRemaining()) {
-            ch.write(msg);
+    /** A thread per connection (a platform thread, 256 KiB of stack requested) over java.net sockets. */
+    static void threadServer(int port) throws IOException {
+        try (ServerSocket listener = new ServerSocket(port, 4096)) {
+            System.out.println("listening=" + port);
+            while (true) {
+                Socket s = listener.accept();
+                Thread t = new Thread(null, () -> echo(s), "conn", 256 << 10);
+                t.setDaemon(true);
+                t.start();
+            }
         }
-        echo.clear();
-        while (echo.hasRemaining()) {
-            if (ch.read(echo) < 0) {
-                throw new IOException("the server closed a connection");
+    }
+
+    private static void echo(Socket s) {
+        byte[] buf = new byte[MESSAGE];
+        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
             }
-            if (echo.hasRemaining()) {
-                Thread.onSpinWait();
-            }
+        } catch (IOException e) {
+            // the client reset or went away: the connection is over either way
         }
     }
 

@@ -30,9 +30,12 @@ final class ScaleReport {
                 "200 connections, a churn of 2,000", ""));
         line("Reproduce: `bench/run.sh --only scale` as root (about 5 minutes).");
         line("");
-        line("N connections between a client JVM and a server JVM (`ScaleApp`: a one-Selector NIO echo server; "
-                + "the client connects N times, then keeps them in one Selector) over loopback in a fresh network "
-                + "namespace, one run per baseline and N. N stops at 19,000: each JVM holds a descriptor per "
+        line("N connections between a client JVM and a server JVM over loopback in a fresh network namespace, two "
+                + "programs (`ScaleApp`): **nio**, a one-Selector echo server and a client of blocking "
+                + "`SocketChannel`s; **socket**, a platform thread per connection over `java.net.ServerSocket`/`Socket` "
+                + "and a client of `Socket`s (not under the switch, which does not reach java.net sockets). The "
+                + "client connects N times, one after the other, "
+                + "one run per program, baseline and N. N stops at 19,000: each JVM holds a descriptor per "
                 + "connection, and this machine's hard limit is 20,000 per process, which root cannot raise here "
                 + "(`prlimit` answers EPERM: no CAP_SYS_RESOURCE). Per connection:");
         line("");
@@ -45,26 +48,27 @@ final class ScaleReport {
                 + "the N connections open minus before the first, divided by N.");
         line("- **connect**: N blocking connects one after the other; **close**: closing all N; **p50/p99**: "
                 + "64-byte round trips on 10 connections while the others idle; **loop**: every connection sends 64 "
-                + "bytes and waits for its echo, all at once, 5 rounds — messages per second through the server's "
-                + "one Selector.");
+                + "bytes, then every echo is read, 5 rounds — messages per second through the server (its one "
+                + "Selector, or its N threads).");
         line("");
-        line("| N | baseline | kernel B/conn | socket caches B/conn | heap B/conn | client RSS B/conn | server RSS "
-                + "B/conn | connect conn/s | close ms | p50 µs | p99 µs | loop msgs/s |");
-        line("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        line("| program | N | baseline | kernel B/conn | socket caches B/conn | heap B/conn | client RSS B/conn | "
+                + "server RSS B/conn | connect conn/s | close ms | p50 µs | p99 µs | loop msgs/s |");
+        line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (ScaleRun.Point p : s.points) {
             double caches = p.cachesPerConn().values().stream().mapToDouble(Double::doubleValue).sum();
-            line(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d | "
-                    + "%.0f |", p.n(), p.baseline().label, p.slabPerConn(), caches, p.heapPerConn(),
+            line(String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d | "
+                    + "%d | %.0f |", p.kind(), p.n(), p.baseline().label, p.slabPerConn(), caches, p.heapPerConn(),
                     p.clientRssPerConn(), p.serverRssPerConn(), p.establishPerSec(), p.closeMillis(), p.p50us(),
                     p.p99us(), p.roundMsgsPerSec()));
         }
         line("");
         line("Socket caches per connection, by cache (B):");
         line("");
-        line("| N | baseline | " + String.join(" | ", ScaleRun.CACHES) + " |");
-        line("|---|---|" + "---|".repeat(ScaleRun.CACHES.size()));
+        line("| program | N | baseline | " + String.join(" | ", ScaleRun.CACHES) + " |");
+        line("|---|---|---|" + "---|".repeat(ScaleRun.CACHES.size()));
         for (ScaleRun.Point p : s.points) {
-            StringBuilder row = new StringBuilder("| " + p.n() + " | " + p.baseline().label + " |");
+            StringBuilder row = new StringBuilder("| " + p.kind() + " | " + p.n() + " | " + p.baseline().label
+                    + " |");
             for (String c : ScaleRun.CACHES) {
                 row.append(String.format(Locale.ROOT, " %.0f |", p.cachesPerConn().get(c)));
             }
@@ -93,14 +97,18 @@ final class ScaleReport {
     private void chart(Path png) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYSeriesCollection data = new XYSeriesCollection();
-        for (Baseline b : Baseline.values()) {
-            XYSeries series = new XYSeries(b.label);
-            for (ScaleRun.Point p : s.points) {
-                if (p.baseline() == b) {
-                    series.add(p.n(), p.slabPerConn() / 1024);
+        for (String kind : ScaleRun.KINDS) {
+            for (Baseline b : Baseline.values()) {
+                XYSeries series = new XYSeries(b.label + ", " + kind);
+                for (ScaleRun.Point p : s.points) {
+                    if (p.baseline() == b && p.kind().equals(kind)) {
+                        series.add(p.n(), p.slabPerConn() / 1024);
+                    }
+                }
+                if (!series.isEmpty()) {
+                    data.addSeries(series);
                 }
             }
-            data.addSeries(series);
         }
         JFreeChart chart = ChartFactory.createXYLineChart("Kernel memory per connection (both ends, loopback)",
                 "concurrent connections N", "KiB per connection (Slab growth / N)", data,

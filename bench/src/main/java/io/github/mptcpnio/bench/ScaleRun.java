@@ -44,7 +44,7 @@ final class ScaleRun {
     }
 
     /** One baseline at one N. Bytes are per connection (kernel: both ends). */
-    record Point(Baseline baseline, int n, double slabPerConn, Map<String, Double> cachesPerConn,
+    record Point(String kind, Baseline baseline, int n, double slabPerConn, Map<String, Double> cachesPerConn,
                  double heapPerConn, double clientRssPerConn, double serverRssPerConn, double establishPerSec,
                  double closeMillis, long p50us, long p99us, double roundMsgsPerSec) {
     }
@@ -60,16 +60,28 @@ final class ScaleRun {
     List<Point> points = new ArrayList<>();
     Churn churn;
 
+    /**
+     * The two programs: {@code nio}, a one-Selector server and blocking SocketChannels; {@code socket}, a thread per
+     * connection over java.net sockets on both ends — not under the switch, which does not reach java.net sockets.
+     */
+    static final List<String> KINDS = List.of("nio", "socket");
+
     void run() throws Exception {
         int[] sizes = smoke ? new int[] {200} : SIZES;
-        for (int n : sizes) {
-            for (Baseline b : Baseline.values()) {
-                Point p = once(b, n);
-                points.add(p);
-                System.out.printf(Locale.ROOT, "=== scale %s n=%d: kernel %.0f B/conn, heap %.0f B/conn, client rss "
-                        + "%.0f B/conn, %.0f conn/s, p50 %d us p99 %d us, %.0f msgs/s%n", b.label, n,
-                        p.slabPerConn(), p.heapPerConn(), p.clientRssPerConn(), p.establishPerSec(), p.p50us(),
-                        p.p99us(), p.roundMsgsPerSec());
+        for (String kind : KINDS) {
+            for (int n : sizes) {
+                for (Baseline b : Baseline.values()) {
+                    if (kind.equals("socket") && b == Baseline.SWITCH) {
+                        continue;
+                    }
+                    Point p = once(kind, b, n);
+                    points.add(p);
+                    System.out.printf(Locale.ROOT, "=== scale %s %s n=%d: kernel %.0f B/conn, heap %.0f B/conn, "
+                            + "client rss %.0f B/conn, server rss %.0f B/conn, %.0f conn/s, p50 %d us p99 %d us, "
+                            + "%.0f msgs/s%n", kind, b.label, n, p.slabPerConn(), p.heapPerConn(),
+                            p.clientRssPerConn(), p.serverRssPerConn(), p.establishPerSec(), p.p50us(), p.p99us(),
+                            p.roundMsgsPerSec());
+                }
             }
         }
         churn = churn(smoke ? 2_000 : CHURN);
@@ -85,14 +97,17 @@ final class ScaleRun {
         return cmd;
     }
 
-    private Point once(Baseline b, int n) throws Exception {
+    private Point once(String kind, Baseline b, int n) throws Exception {
+        boolean nio = kind.equals("nio");
         try (Netns ns = Netns.create("scale");
-             TwoHostRun.Background server = new TwoHostRun.Background(jvm(ns, b, "server", "7000"))) {
+             TwoHostRun.Background server = new TwoHostRun.Background(jvm(ns, b, nio ? "server" : "thread-server",
+                     "7000"))) {
             server.awaitOutput("listening=", 60);
             long serverPid = server.javaPid("ScaleApp");
             Map<String, Long> k0 = kernel();
             long rss0 = rss(serverPid);
-            Process client = new ProcessBuilder(jvm(ns, b, "client", "127.0.0.1", "7000", String.valueOf(n)))
+            Process client = new ProcessBuilder(jvm(ns, b, nio ? "client" : "socket-client", "127.0.0.1", "7000",
+                    String.valueOf(n)))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(),
                     StandardCharsets.UTF_8)); OutputStream in = client.getOutputStream()) {
@@ -106,13 +121,13 @@ final class ScaleRun {
                 Map<String, Long> closed = phase(out, in, "closed");
                 phase(out, in, "memory"); // after closing: not used, the allocator keeps what it had
                 if (!client.waitFor(60, TimeUnit.SECONDS) || client.exitValue() != 0) {
-                    throw new IllegalStateException(b.label + " n=" + n + ": the client failed");
+                    throw new IllegalStateException(kind + " " + b.label + " n=" + n + ": the client failed");
                 }
                 Map<String, Double> caches = new LinkedHashMap<>();
                 for (String cache : CACHES) {
                     caches.put(cache, (double) (kN.get(cache) - k0.get(cache)) / n);
                 }
-                return new Point(b, n, (kN.get("Slab") - k0.get("Slab")) / (double) n, caches,
+                return new Point(kind, b, n, (kN.get("Slab") - k0.get("Slab")) / (double) n, caches,
                         (memN.get("heap") - before.get("heap")) / (double) n,
                         (memN.get("rss") - before.get("rss")) / (double) n, (rssN - rss0) / (double) n,
                         n / (established.get("millis") / 1e3), closed.get("millis"), latency.get("p50us"),
