@@ -22,6 +22,13 @@ final class FailoverPlot {
     private FailoverPlot() {
     }
 
+    /** The look every chart of the bench shares: white background, light grey grid. */
+    static void whiteGrid(XYPlot plot) {
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    }
+
     /** The dashed red line, labelled, that marks when something happened to path A. */
     static ValueMarker eventMarker(double x, String label) {
         ValueMarker m = new ValueMarker(x, Color.RED, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
@@ -48,9 +55,7 @@ final class FailoverPlot {
                 "seconds since the client started", "client transmit, Mbit/s (wire)", data,
                 PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        whiteGrid(plot);
         plot.getRenderer().setSeriesPaint(0, new Color(0x1f77b4));
         plot.getRenderer().setSeriesPaint(1, new Color(0xff7f0e));
         plot.getRenderer().setSeriesStroke(0, new BasicStroke(2f));

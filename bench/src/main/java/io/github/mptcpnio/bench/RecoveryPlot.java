@@ -46,9 +46,7 @@ final class RecoveryPlot {
                         + " Mbit/s)", "seconds since the event on path A", "receiver goodput, Mbit/s (100 ms bins)",
                 data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        FailoverPlot.whiteGrid(plot);
         for (int i = 0; i < runs.size(); i++) {
             plot.getRenderer().setSeriesPaint(i, COLORS[i % COLORS.length]);
             plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f));

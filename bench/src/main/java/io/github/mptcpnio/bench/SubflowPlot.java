@@ -63,9 +63,7 @@ final class SubflowPlot {
                 "bytesSent rate per subflow, Mbit/s (from the JFR events)", data, PlotOrientation.VERTICAL, true,
                 false, false);
         XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        FailoverPlot.whiteGrid(plot);
         Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728)};
         for (int i = 0; i < data.getSeriesCount(); i++) {
             plot.getRenderer().setSeriesPaint(i, colors[i % colors.length]);
