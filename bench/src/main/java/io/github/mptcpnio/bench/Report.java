@@ -17,8 +17,8 @@ final class Report {
 
     String markdown() {
         md.append(opening(r, "mptcp-nio benchmark results", "one tiny iteration of each benchmark", ""));
-        line("Reproduce: `bench/run.sh` as root (about 45 minutes; the two-host and failover parts write "
-                + "TWOHOST.md and FAILOVER.md); "
+        line("Reproduce: `bench/run.sh` as root (about 50 minutes; the two-host, failover and scale parts write "
+                + "TWOHOST.md, FAILOVER.md and SCALE.md); "
                 + "one part alone: `bench/run.sh --only bulk` "
                 + "(see Methodology).");
         line("");
