@@ -94,6 +94,11 @@ public final class Forked {
         return new Running(command(mainClass, args));
     }
 
+    /** Starts an already composed command (a JVM under a wrapper, or any program) the same way. */
+    public static Running background(List<String> command) throws IOException {
+        return new Running(command);
+    }
+
     private List<String> command(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(javaBin());
@@ -136,6 +141,11 @@ public final class Forked {
             }, "forked-stdout");
             reader.setDaemon(true);
             reader.start();
+        }
+
+        /** The process this started: the command itself, which may have started the JVM as a descendant. */
+        public ProcessHandle handle() {
+            return process.toHandle();
         }
 
         /** Waits for the next output line that starts with {@code prefix}, skipping others. */

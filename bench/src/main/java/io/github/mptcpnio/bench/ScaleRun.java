@@ -1,5 +1,6 @@
 package io.github.mptcpnio.bench;
 
+import io.github.mptcpnio.testing.Forked;
 import io.github.mptcpnio.testing.Netns;
 
 import java.io.BufferedReader;
@@ -100,10 +101,9 @@ final class ScaleRun {
     private Point once(String kind, Baseline b, int n) throws Exception {
         boolean nio = kind.equals("nio");
         try (Netns ns = Netns.create("scale");
-             TwoHostRun.Background server = new TwoHostRun.Background(jvm(ns, b, nio ? "server" : "thread-server",
-                     "7000"))) {
-            server.awaitOutput("listening=", 60);
-            long serverPid = server.javaPid("ScaleApp");
+             Forked.Running server = Forked.background(jvm(ns, b, nio ? "server" : "thread-server", "7000"))) {
+            server.awaitLine("listening=", 60);
+            long serverPid = TwoHostRun.javaPid(server, "ScaleApp");
             Map<String, Long> k0 = kernel();
             long rss0 = rss(serverPid);
             Process client = new ProcessBuilder(jvm(ns, b, nio ? "client" : "socket-client", "127.0.0.1", "7000",
@@ -140,9 +140,9 @@ final class ScaleRun {
 
     private Churn churn(int n) throws Exception {
         try (Netns ns = Netns.create("churn");
-             TwoHostRun.Background server = new TwoHostRun.Background(jvm(ns, Baseline.AGENT, "server", "7000"))) {
-            server.awaitOutput("listening=", 60);
-            long serverPid = server.javaPid("ScaleApp");
+             Forked.Running server = Forked.background(jvm(ns, Baseline.AGENT, "server", "7000"))) {
+            server.awaitLine("listening=", 60);
+            long serverPid = TwoHostRun.javaPid(server, "ScaleApp");
             long fds0 = fds(serverPid);
             String out = Suite.exec(jvm(ns, Baseline.AGENT, "churn", "127.0.0.1", "7000", String.valueOf(n)), 600);
             Thread.sleep(500); // the server closes its ends as their EOFs arrive

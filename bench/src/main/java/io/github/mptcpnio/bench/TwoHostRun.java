@@ -1,5 +1,6 @@
 package io.github.mptcpnio.bench;
 
+import io.github.mptcpnio.testing.Forked;
 import io.github.mptcpnio.testing.Netns;
 import io.github.mptcpnio.testing.TwoPaths;
 
@@ -78,8 +79,8 @@ final class TwoHostRun {
         List<String> receiver = new ArrayList<>(net.server.prefix());
         receiver.addAll(suite.command(b, TwoHostApp.class.getName(), "receiver", port,
                 dir.resolve("received").toString()));
-        try (Background rx = new Background(receiver)) {
-            rx.awaitOutput("listening=", 60);
+        try (Forked.Running rx = Forked.background(receiver)) {
+            rx.awaitLine("listening=", 60);
             for (int buffer : buffers) {
                 for (String method : TwoHostApp.METHODS) {
                     Cell cell = new Cell(subflows, buffer, method);
@@ -138,15 +139,15 @@ final class TwoHostRun {
                     if (method.equals("transferTo")) {
                         client.add("-Z");
                     }
-                    try (Background s = new Background(server)) {
-                        s.awaitListening(net.server, TwoPaths.PORT + 10);
+                    try (Forked.Running s = Forked.background(server)) {
+                        awaitListening(s, net.server, TwoPaths.PORT + 10);
                         String json = Suite.exec(client, 60);
                         Matcher m = IPERF_RECEIVED.matcher(json);
                         if (!m.find()) {
                             throw new IllegalStateException(label + " " + cell + ": no result in\n" + json);
                         }
                         mbps.add(Double.parseDouble(m.group(1)) / 8 / 1e6);
-                        s.await(30);
+                        s.finish(30).assertExit(0);
                     }
                 }
                 Figure f = new Figure(Stat.of(mbps), delta(before, counters(net)));
@@ -157,67 +158,27 @@ final class TwoHostRun {
         }
     }
 
-    /** A process in the background whose output goes to a file; killed on close if still running. */
-    static final class Background implements AutoCloseable {
-        private final Process process;
-        private final Path log;
-
-        Background(List<String> cmd) throws Exception {
-            log = Files.createTempFile("twohost", ".log");
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        }
-
-        void awaitOutput(String text, long seconds) throws Exception {
-            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-            while (!Files.readString(log).contains(text)) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no '" + text + "' from " + process.info().commandLine()
-                            .orElse("?") + ":\n" + Files.readString(log));
-                }
-                Thread.sleep(50);
+    /** Waits (bounded) until something listens on the port in the namespace, while the server still runs. */
+    private static void awaitListening(Forked.Running server, Netns ns, int port) throws Exception {
+        for (int i = 0; i < 100 && server.handle().isAlive(); i++) {
+            if (ns.exec("ss", "-Hltn", "sport", "= :" + port).contains(":" + port)) {
+                return;
             }
+            Thread.sleep(50);
         }
-
-        /** The pid of the JVM this command started (itself or a descendant) whose command line names mainClass. */
-        long javaPid(String mainClass) {
-            return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()),
-                    process.descendants())
-                    .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false)
-                            && h.info().commandLine().map(c -> c.contains(mainClass)).orElse(false))
-                    .mapToLong(ProcessHandle::pid).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no JVM running " + mainClass));
-        }
-
-        /** Waits (bounded) until something listens on the port in the namespace. */
-        void awaitListening(Netns ns, int port) throws Exception {
-            for (int i = 0; i < 100 && process.isAlive(); i++) {
-                if (ns.exec("ss", "-Hltn", "sport", "= :" + port).contains(":" + port)) {
-                    return;
-                }
-                Thread.sleep(50);
-            }
-            throw new IllegalStateException("nothing listens on port " + port + " in " + ns.name() + ": "
-                    + process.info().commandLine().orElse("?") + "\n" + Files.readString(log));
-        }
-
-        void await(long seconds) throws Exception {
-            if (!process.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("failed or hung: " + Files.readString(log));
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
-            }
-            Files.deleteIfExists(log);
-        }
+        throw new IllegalStateException("nothing listens on port " + port + " in " + ns.name() + ":\n"
+                + server.finish(10));
     }
 
+    /** The pid of the JVM a command started (the command itself or a descendant) that runs mainClass. */
+    static long javaPid(Forked.Running started, String mainClass) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(started.handle()),
+                        started.handle().descendants())
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false)
+                        && h.info().commandLine().map(c -> c.contains(mainClass)).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no JVM running " + mainClass));
+    }
 
     private static Map<String, Long> counters(TwoPaths net) throws Exception {
         Map<String, Long> sum = new LinkedHashMap<>();
