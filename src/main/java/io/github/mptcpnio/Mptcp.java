@@ -181,6 +181,57 @@ public final class Mptcp {
     }
 
     /**
+     * {@link #isMultipath(NetworkChannel)} for a socket known by its descriptor number: for sockets that no JDK class
+     * owns, such as the channels of Netty's native transports (epoll, io_uring), whose descriptor is
+     * {@code ((io.netty.channel.unix.UnixChannel) channel).fd().intValue()}. The library needs no Netty class for it.
+     *
+     * <p>Unlike the overloads above, this one cannot tell whether the descriptor still belongs to the socket you mean:
+     * keep it open while asking (for a Netty channel, ask on its event loop, which is where Netty closes it, e.g.
+     * {@code channel.eventLoop().submit(...)}, or from a handler).
+     *
+     * @param fd the descriptor of an open socket
+     * @return whether the connection is on MPTCP (false for any other kind of socket)
+     * @throws IllegalArgumentException if {@code fd} is negative or not a socket
+     * @throws java.nio.channels.ClosedChannelException if {@code fd} is not an open descriptor
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if the native binding is missing
+     * @since 0.1.0
+     */
+    public static boolean isMultipath(int fd) throws IOException {
+        return Introspection.isMultipath(fd);
+    }
+
+    /**
+     * {@link #info(NetworkChannel)} for a socket known by its descriptor number; see {@link #isMultipath(int)}.
+     *
+     * @param fd the descriptor of an open socket
+     * @return the snapshot, or empty when the connection is not running MPTCP
+     * @throws IllegalArgumentException if {@code fd} is negative or not a socket
+     * @throws java.nio.channels.ClosedChannelException if {@code fd} is not an open descriptor
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if the native binding is missing
+     * @since 0.1.0
+     */
+    public static Optional<MptcpInfo> info(int fd) throws IOException {
+        return wrap(Introspection.info(fd));
+    }
+
+    /**
+     * {@link #subflows(NetworkChannel)} for a socket known by its descriptor number; see {@link #isMultipath(int)}.
+     *
+     * @param fd the descriptor of an open socket
+     * @return an unmodifiable list, initial subflow first; empty when the connection is not running MPTCP
+     * @throws IllegalArgumentException if {@code fd} is negative or not a socket
+     * @throws java.nio.channels.ClosedChannelException if {@code fd} is not an open descriptor
+     * @throws IOException if the kernel reports an unexpected error
+     * @throws UnsupportedOperationException if the native binding is missing
+     * @since 0.1.0
+     */
+    public static List<Subflow> subflows(int fd) throws IOException {
+        return Introspection.subflows(fd);
+    }
+
+    /**
      * How many sockets were made MPTCP in this JVM: channels the provider re-seated, and sockets the agent created as
      * MPTCP in place.
      *

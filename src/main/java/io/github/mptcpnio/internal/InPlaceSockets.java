@@ -64,6 +64,23 @@ public final class InPlaceSockets {
         warnings.add(line);
     }
 
+    /**
+     * Queues a WARNING line and has a short-lived daemon thread write it now: for what is found while a class loads
+     * and may never be followed by a socket creation that would write it (a Netty copy left untouched). Not written
+     * on the loading thread, which holds class-loading locks a logging framework may need.
+     */
+    public void warnSoon(String line) {
+        warnings.add(line);
+        Thread writer = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                writeWarnings();
+            }
+        }, "mptcp-nio-warning");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
     private void writeWarnings() {
         for (String w; (w = warnings.poll()) != null; ) {
             Announcement.logger().log(Level.WARNING, w);
@@ -175,6 +192,37 @@ public final class InPlaceSockets {
 
     /** An MPTCP socket, or -1 for the JDK's own; throws where the JDK would (out of descriptors) or strict mode says. */
     private int mptcp(boolean inet6, SocketKind kind) {
+        return mptcp(inet6, kind, kind.listener(), 0, JDK_FAILURES);
+    }
+
+    /** How a creation that cannot give an MPTCP socket surfaces, in the terms of the code that asked. */
+    private interface Failures {
+        /** Strict mode: the exception to throw for {@code reason}. */
+        RuntimeException strict(SocketException reason);
+
+        /** Out of descriptors or memory: the value to return, or an exception thrown. */
+        int exhausted(NativeCallException e);
+    }
+
+    /** The JDK's: its own {@code SocketException}s, thrown from code that declares them. */
+    private static final Failures JDK_FAILURES = new Failures() {
+        @Override
+        public RuntimeException strict(SocketException reason) {
+            throw Sneaky.<RuntimeException>rethrow(reason);
+        }
+
+        @Override
+        public int exhausted(NativeCallException e) {
+            throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, null));
+        }
+    };
+
+    /**
+     * An MPTCP socket of the kind's role ({@code SO_REUSEADDR} set if {@code reuse}, its type with {@code typeFlags}
+     * added); or -1 where the mode excludes the role or MPTCP is refused (the caller's own socket then);
+     * {@code failures} surfaces strict mode and exhaustion.
+     */
+    private int mptcp(boolean inet6, SocketKind kind, boolean reuse, int typeFlags, Failures failures) {
         boolean listener = kind.listener();
         Optional<Unavailability> unavailable;
         try {
@@ -186,27 +234,121 @@ public final class InPlaceSockets {
             return -1;
         }
         if (unavailable.isPresent()) {
-            return orStrictFailure(Fallback.unavailable(settings, unavailable.get(), kind));
+            return orStrictFailure(Fallback.unavailable(settings, unavailable.get(), kind), failures);
         }
         try {
-            int fd = Availability.sockets().mptcpSocket(inet6, listener);
+            int fd = Availability.sockets().mptcpSocket(inet6, reuse, typeFlags);
             Counters.upgraded(kind);
             return fd;
         } catch (NativeCallException e) {
             if (Errors.isResourceExhaustion(e.errno())) {
-                throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, null));
+                return failures.exhausted(e);
             }
             Announcement.logger().log(Level.DEBUG, () -> "a new socket stays plain TCP: " + e.getMessage());
-            return orStrictFailure(Fallback.refused(settings, e, kind));
+            return orStrictFailure(Fallback.refused(settings, e, kind), failures);
         }
     }
 
-    /** -1 (the JDK's own socket); or, in strict mode, the exception thrown from inside the JDK's socket creation. */
-    private static int orStrictFailure(Optional<SocketException> strict) {
+    /** -1 (the caller's own socket); or, in strict mode, the exception thrown from inside its socket creation. */
+    private static int orStrictFailure(Optional<SocketException> strict, Failures failures) {
         if (strict.isPresent()) {
-            throw Sneaky.<RuntimeException>rethrow(strict.get());
+            throw failures.strict(strict.get());
         }
         return -1;
+    }
+
+    /**
+     * What the agent's package finds in one copy of Netty (its own package or a relocated one), at the first socket
+     * that copy creates.
+     */
+    public interface NettyMethods {
+        /** Netty's native {@code channel.unix.Socket.newSocketStreamFd(boolean ipv6)}: a descriptor, or -errno. */
+        MethodHandle newSocketStreamFd() throws ReflectiveOperationException;
+
+        /** That copy's {@code ChannelException(message, cause)}: what Netty throws when it cannot create a socket. */
+        RuntimeException channelException(String message, Throwable cause);
+    }
+
+    /**
+     * The hook for one copy of Netty, called instead of its native {@code newSocketStreamFd(ipv6)} with the flag as an
+     * int: within the mode, an MPTCP socket made exactly as Netty makes its TCP socket (non-blocking,
+     * {@code IPV6_V6ONLY=0}); otherwise, or when MPTCP is refused, Netty's own native call runs. In strict mode a
+     * refusal throws that copy's {@code ChannelException}; out of descriptors, it returns -errno, as Netty's own would.
+     */
+    public IntUnaryOperator nettyCreation(NettyMethods netty) {
+        return new NettyCreation(netty);
+    }
+
+    private final class NettyCreation implements IntUnaryOperator, Failures {
+        private final NettyMethods netty;
+        private volatile MethodHandle newSocketStreamFd;
+
+        NettyCreation(NettyMethods netty) {
+            this.netty = netty;
+        }
+
+        @Override
+        public int applyAsInt(int ipv6) {
+            if (!warnings.isEmpty()) {
+                writeWarnings();
+            }
+            boolean inet6 = ipv6 != 0;
+            SocketKind kind = SocketKind.of(SocketKind.NETTY, NettyRole.listener());
+            int fd = mptcp(inet6, kind, false, Linux.SOCK_NONBLOCK, this);
+            if (fd >= 0) {
+                return fd;
+            }
+            try {
+                MethodHandle own = newSocketStreamFd;
+                if (own == null) {
+                    newSocketStreamFd = own = netty.newSocketStreamFd();
+                }
+                return (int) own.invokeExact(inet6);
+            } catch (Throwable t) {
+                throw Sneaky.<RuntimeException>rethrow(t);
+            }
+        }
+
+        @Override
+        public RuntimeException strict(SocketException reason) {
+            return netty.channelException("newSocketStream(..) failed: " + reason.getMessage(), reason);
+        }
+
+        @Override
+        public int exhausted(NativeCallException e) {
+            return -e.errno();
+        }
+    }
+
+    /**
+     * Whether the Netty socket being created is a listener's: a class whose name ends in {@code ServerSocketChannel}
+     * ({@code EpollServerSocketChannel}, {@code IoUringServerSocketChannel}, their relocated copies) is among the
+     * creating frames (Netty creates both roles' sockets through the same native call). A stack walk of at most
+     * {@value #FRAMES} frames, a few microseconds, once per Netty socket.
+     */
+    static final class NettyRole {
+        private NettyRole() {}
+
+        static final int FRAMES = 24;
+        private static final StackWalker WALKER = StackWalker.getInstance();
+        /** A class, not a lambda: no lambda on the socket-creation path (a JVM's first costs milliseconds). */
+        private static final java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean>
+                FIND = new java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean>() {
+                    @Override
+                    public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+                        java.util.Iterator<StackWalker.StackFrame> it = frames.limit(FRAMES).iterator();
+                        while (it.hasNext()) {
+                            if (it.next().getClassName().endsWith("ServerSocketChannel")) {
+                                return Boolean.TRUE;
+                            }
+                        }
+                        return Boolean.FALSE;
+                    }
+                };
+
+        static boolean listener() {
+            return WALKER.walk(FIND);
+        }
     }
 
     /** Whether the socket behind a JDK {@code FileDescriptor} is an MPTCP socket; false when that cannot be told. */

@@ -2,6 +2,7 @@ package io.github.mptcpnio.internal;
 
 import io.github.mptcpnio.Subflow;
 import io.github.mptcpnio.Unavailability;
+import io.github.mptcpnio.internal.linux.Linux;
 import io.github.mptcpnio.internal.linux.MptcpInfoFields;
 import io.github.mptcpnio.internal.linux.NativeCallException;
 import io.github.mptcpnio.internal.linux.Sockets;
@@ -102,6 +103,46 @@ public final class Introspection {
 
     public static List<Subflow> subflows(Object socket) throws IOException {
         return ask(socket, "subflows", List.of(), Sockets::subflows);
+    }
+
+    /**
+     * Asks about a socket known only by its descriptor number (a socket the JDK does not own: Netty's native
+     * channels). The caller keeps the descriptor open meanwhile; what is checked is that it is open and a socket.
+     */
+    private static <T> T askDescriptor(int fd, String operation, T notLinux, Query<T> query) throws IOException {
+        if (fd < 0) {
+            throw new IllegalArgumentException("not a descriptor: " + fd);
+        }
+        Optional<Sockets> sockets = access();
+        if (sockets.isEmpty()) {
+            return notLinux;
+        }
+        try {
+            sockets.get().protocol(fd); // EBADF: not open; ENOTSOCK: not a socket
+            return query.ask(sockets.get(), fd);
+        } catch (NativeCallException e) {
+            if (e.errno() == Linux.EBADF) {
+                ClosedChannelException closed = new ClosedChannelException();
+                closed.initCause(e);
+                throw closed;
+            }
+            if (e.errno() == Linux.ENOTSOCK) {
+                throw new IllegalArgumentException("descriptor " + fd + " is not a socket", e);
+            }
+            throw Errors.exception(e, operation);
+        }
+    }
+
+    public static boolean isMultipath(int fd) throws IOException {
+        return askDescriptor(fd, "isMultipath", false, Sockets::isMultipath);
+    }
+
+    public static Optional<MptcpInfoFields> info(int fd) throws IOException {
+        return askDescriptor(fd, "info", Optional.empty(), Sockets::mptcpInfo);
+    }
+
+    public static List<Subflow> subflows(int fd) throws IOException {
+        return askDescriptor(fd, "subflows", List.of(), Sockets::subflows);
     }
 
     /**

@@ -31,7 +31,9 @@ import java.util.function.ToIntBiFunction;
  * of the JVM an MPTCP socket. At start-up only ({@code premain}; dynamic attach is not supported) it validates its
  * options, then rewrites where the JDK creates its TCP sockets ({@link JdkRewriter}): NIO channels of any provider,
  * {@code java.net.Socket}/{@code ServerSocket}, asynchronous channels and the JDK's own users of them are then created
- * as MPTCP sockets in place. The JVM's {@code SelectorProvider} stays the JDK's (docs/adr/0006).
+ * as MPTCP sockets in place. The JVM's {@code SelectorProvider} stays the JDK's (docs/adr/0006). Netty's native
+ * transports, in whatever class loader and relocated package they come, are rewritten as they load
+ * ({@link NettyRewriter}).
  *
  * <p>If {@code sun.nio.ch.Net} does not have the shape the rewriter knows (a JDK we have not seen), it is left
  * untouched, one WARNING names the class and the JDK, and the agent falls back to installing the switch's provider, so
@@ -74,7 +76,9 @@ public final class Agent {
         JdkShim.grantAccess(inst);
         installed = true;
         List<String> warnings = new ArrayList<>();
-        inPlace = rewrite(inst, settings, warnings);
+        InPlaceSockets policy = new InPlaceSockets(settings, new Internals());
+        inst.addTransformer(new NettyRewriter(policy, inst), false); // before any Netty class can load
+        inPlace = rewrite(inst, policy, warnings);
         for (String w : warnings) {
             System.getLogger(Announcement.LOGGER_NAME).log(Level.WARNING, w);
         }
@@ -93,11 +97,10 @@ public final class Agent {
      * urgent data) are rewritten when the application first loads them, and a WARNING about them waits for the next
      * socket creation.
      */
-    static boolean rewrite(Instrumentation inst, Settings settings, List<String> warnings) {
+    static boolean rewrite(Instrumentation inst, InPlaceSockets policy, List<String> warnings) {
         String jdk = "JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.vendor") + ")";
         JdkRewriter rewriter = new JdkRewriter(System.getProperty(SOCKET_METHODS_PROPERTY, "socket,serverSocket")
                 .split(","));
-        InPlaceSockets policy = new InPlaceSockets(settings, new Internals());
         try {
             // JdkShim.grantAccess opened sun.nio.ch to this module
             MethodHandles.Lookup nio = MethodHandles.privateLookupIn(Class.forName(NIO + ".SelChImpl", false, null),

@@ -158,12 +158,12 @@ final class JdkRewriter implements ClassFileTransformer {
     }
 
     /** How one class's methods are rewritten: each method's visitor, given its name and descriptor. */
-    private abstract static class Methods {
+    abstract static class Methods {
         abstract MethodVisitor wrap(MethodVisitor mv, String name, String desc);
     }
 
     /** Runs {@code methods} over every method; the caller checks what they found before using the bytes. */
-    private static byte[] rewrite(byte[] bytes, Methods methods) {
+    static byte[] rewrite(byte[] bytes, Methods methods) {
         ClassReader reader = new ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
@@ -378,15 +378,22 @@ final class JdkRewriter implements ClassFileTransformer {
 
     /** {@code final class sun.nio.ch.MptcpNioHooks { static volatile IntUnaryOperator SOCKET; ... }}. */
     static byte[] hooksClass() {
+        return hooksClass(HOOKS, SOCKET, SOCKET_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE, AVAILABLE,
+                AVAILABLE_TYPE, KIND, KIND_TYPE);
+    }
+
+    /**
+     * A hooks class: {@code final class <internalName> { static volatile <type> <name>; ... }}, fields given as
+     * pairs of name and internal type name.
+     */
+    static byte[] hooksClass(String internalName, String... fields) {
         ClassWriter cw = new ClassWriter(0);
-        cw.visit(Opcodes.V11, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, HOOKS, null,
+        cw.visit(Opcodes.V11, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, internalName, null,
                 "java/lang/Object", null);
-        int access = Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE;
-        cw.visitField(access, SOCKET, "L" + SOCKET_TYPE + ";", null, null).visitEnd();
-        cw.visitField(access, OPTION, "L" + OPTION_TYPE + ";", null, null).visitEnd();
-        cw.visitField(access, URGENT, "L" + URGENT_TYPE + ";", null, null).visitEnd();
-        cw.visitField(access, AVAILABLE, "L" + AVAILABLE_TYPE + ";", null, null).visitEnd();
-        cw.visitField(access, KIND, "L" + KIND_TYPE + ";", null, null).visitEnd();
+        for (int i = 0; i < fields.length; i += 2) {
+            cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, fields[i], "L" + fields[i + 1] + ";", null, null)
+                    .visitEnd();
+        }
         cw.visitEnd();
         return cw.toByteArray();
     }

@@ -15,6 +15,8 @@ public final class Linux {
     // <bits/socket_type.h>
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_CLOEXEC = 0x80000;
+    /** {@code SOCK_NONBLOCK = O_NONBLOCK} (x86, arm, most architectures). */
+    public static final int SOCK_NONBLOCK = 0x800;
     // <netinet/in.h>, include/uapi/linux/in.h
     public static final int IPPROTO_TCP = 6;
     public static final int IPPROTO_IPV6 = 41;

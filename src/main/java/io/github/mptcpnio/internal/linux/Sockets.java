@@ -72,7 +72,17 @@ public final class Sockets {
      * @return the new descriptor
      */
     public int mptcpSocket(boolean inet6, boolean reuse) throws NativeCallException {
-        int fd = libc.socket(inet6 ? Linux.AF_INET6 : Linux.AF_INET, Linux.SOCK_STREAM, Linux.IPPROTO_MPTCP);
+        return mptcpSocket(inet6, reuse, 0);
+    }
+
+    /**
+     * {@link #mptcpSocket(boolean, boolean)} with flags added to the type: {@link Linux#SOCK_NONBLOCK} makes exactly
+     * the socket Netty's native {@code newSocketStreamFd} makes ({@code socket(domain, SOCK_STREAM | SOCK_NONBLOCK,
+     * 0)}, then {@code IPV6_V6ONLY=0} on {@code AF_INET6}), as MPTCP.
+     */
+    public int mptcpSocket(boolean inet6, boolean reuse, int typeFlags) throws NativeCallException {
+        int fd = libc.socket(inet6 ? Linux.AF_INET6 : Linux.AF_INET, Linux.SOCK_STREAM | typeFlags,
+                Linux.IPPROTO_MPTCP);
         try {
             if (inet6) {
                 libc.setsockoptInt(fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, 0, "IPPROTO_IPV6, IPV6_V6ONLY");

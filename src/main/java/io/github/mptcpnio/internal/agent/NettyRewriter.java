@@ -1,0 +1,194 @@
+package io.github.mptcpnio.internal.agent;
+
+import io.github.mptcpnio.internal.InPlaceSockets;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.SocketException;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * The agent's rewriting of Netty's native transports (epoll, io_uring, their relocated copies such as the one inside
+ * {@code grpc-netty-shaded}): every class whose name ends in {@code channel/unix/Socket}, in any class loader, as it
+ * loads. Netty names no class of ours and we name none of Netty's: the library has no Netty dependency.
+ *
+ * <p>Netty creates every TCP socket of its native transports, listeners and clients, in one place: the native
+ * {@code newSocketStreamFd(boolean ipv6)}, called once, from {@code newSocketStream0(boolean)} (4.1 and 4.2 alike). That
+ * call becomes {@code STREAM.applyAsInt(ipv6)}, a static field of a tiny class defined at run time in the same package
+ * ({@code <package>.MptcpNioHooks}, in Netty's class loader), which the agent sets before the rewritten class exists:
+ * {@link InPlaceSockets#nettyCreation} creates the MPTCP socket in place, or calls Netty's own native method.
+ *
+ * <p>A class of that name with another shape (a Netty we have not seen, or an unrelated class) is left untouched,
+ * and one WARNING names it and the jar it came from.
+ */
+final class NettyRewriter implements ClassFileTransformer {
+    static final String SUFFIX = "/channel/unix/Socket";
+    static final String STREAM = "STREAM";
+    static final String STREAM_TYPE = "java/util/function/IntUnaryOperator";
+    static final String HOOKS_SIMPLE_NAME = "MptcpNioHooks";
+
+    private final InPlaceSockets policy;
+    private final Instrumentation inst;
+    /** What happened to each copy seen, by "class name in jar": "rewritten" or why not (read by tests, and CLI). */
+    private final Map<String, String> outcome = new ConcurrentHashMap<>();
+
+    NettyRewriter(InPlaceSockets policy, Instrumentation inst) {
+        this.policy = policy;
+        this.inst = inst;
+    }
+
+    Map<String, String> outcomes() {
+        return Map.copyOf(outcome);
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                            ProtectionDomain domain, byte[] bytes) {
+        if (loader == null || className == null || redefined != null || !className.endsWith(SUFFIX)) {
+            return null;
+        }
+        String where = className.replace('/', '.') + " in " + origin(domain);
+        try {
+            byte[] rewritten = rewriteSocket(bytes, className);
+            if (rewritten == null) {
+                return notRewritten(where, "expected one call of the native newSocketStreamFd(boolean) in "
+                        + "newSocketStream0(boolean), as in Netty 4.1 and 4.2");
+            }
+            defineHooks(module, loader, className, new ClassReader(bytes).getSuperName());
+            outcome.put(where, "rewritten");
+            return rewritten;
+        } catch (Throwable t) { // ASM cannot read it, or the hooks cannot be defined: leave the class alone
+            return notRewritten(where, t.toString());
+        }
+    }
+
+    private byte[] notRewritten(String where, String why) {
+        outcome.put(where, "not rewritten: " + why);
+        policy.warnSoon("mptcp-nio agent: " + where + " not rewritten (" + why + "); the sockets of this copy of "
+                + "Netty's native transports stay plain TCP");
+        return null;
+    }
+
+    /** The jar (or directory) a class came from, whose name usually carries the version. */
+    private static String origin(ProtectionDomain domain) {
+        CodeSource source = domain == null ? null : domain.getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return "an unknown location";
+        }
+        String path = source.getLocation().getPath();
+        if (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** The class with its one {@code newSocketStreamFd(Z)I} call replaced; null if it does not have that shape. */
+    static byte[] rewriteSocket(byte[] bytes, String className) {
+        String hooks = className.substring(0, className.lastIndexOf('/') + 1) + HOOKS_SIMPLE_NAME;
+        int[] count = new int[2]; // calls replaced, calls elsewhere
+        byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+            @Override
+            MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
+                boolean target = name.equals("newSocketStream0") && desc.equals("(Z)I");
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String mdesc, boolean itf) {
+                        if (opcode == Opcodes.INVOKESTATIC && owner.equals(className)
+                                && method.equals("newSocketStreamFd") && mdesc.equals("(Z)I")) {
+                            if (!target) {
+                                count[1]++;
+                            } else {
+                                count[0]++;
+                                // stack: ipv6 (a boolean is an int on the stack)
+                                super.visitFieldInsn(Opcodes.GETSTATIC, hooks, STREAM, "L" + STREAM_TYPE + ";");
+                                super.visitInsn(Opcodes.SWAP);
+                                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, STREAM_TYPE, "applyAsInt", "(I)I",
+                                        true);
+                                return;
+                            }
+                        }
+                        super.visitMethodInsn(opcode, owner, method, mdesc, itf);
+                    }
+                };
+            }
+        });
+        return count[0] == 1 && count[1] == 0 ? rewritten : null;
+    }
+
+    /**
+     * Defines {@code <package>.MptcpNioHooks} in Netty's loader, through a lookup on the class's superclass (Netty's
+     * {@code FileDescriptor}, loaded now, as the JVM would right after), and sets its field. If the package is in a
+     * named module, it is first opened to the agent.
+     */
+    private void defineHooks(Module module, ClassLoader loader, String className, String superName)
+            throws Throwable {
+        String pkg = className.substring(0, className.lastIndexOf('/'));
+        if (superName == null || !superName.startsWith(pkg + "/") || superName.indexOf('/', pkg.length() + 1) >= 0) {
+            throw new IllegalStateException("its superclass " + superName + " is not in its package");
+        }
+        Module agent = NettyRewriter.class.getModule();
+        String dotted = pkg.replace('/', '.');
+        if (module != null && module.isNamed() && !module.isOpen(dotted, agent)) {
+            inst.redefineModule(module, Set.of(), Map.of(), Map.of(dotted, Set.of(agent)), Set.of(), Map.of());
+        }
+        Class<?> anchor = Class.forName(superName.replace('/', '.'), false, loader);
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchor, MethodHandles.lookup());
+        String hooksName = pkg + "/" + HOOKS_SIMPLE_NAME;
+        Class<?> hooks;
+        try {
+            hooks = lookup.defineClass(JdkRewriter.hooksClass(hooksName, STREAM, STREAM_TYPE));
+        } catch (LinkageError alreadyDefined) { // the same loader loads the package twice: one hooks class serves
+            hooks = Class.forName(hooksName.replace('/', '.'), false, loader);
+        }
+        IntUnaryOperator creation = policy.nettyCreation(new Copy(loader, className.replace('/', '.'), dotted));
+        MethodHandles.privateLookupIn(hooks, MethodHandles.lookup())
+                .findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(creation);
+    }
+
+    /** One copy of Netty: its {@code Socket} class and its {@code ChannelException}, found at first need. */
+    private static final class Copy implements InPlaceSockets.NettyMethods {
+        private final ClassLoader loader;
+        private final String socketClass;
+        /** {@code io.netty} or the relocated prefix ({@code io.grpc.netty.shaded.io.netty}). */
+        private final String root;
+
+        Copy(ClassLoader loader, String socketClass, String unixPackage) {
+            this.loader = loader;
+            this.socketClass = socketClass;
+            this.root = unixPackage.substring(0, unixPackage.length() - ".channel.unix".length());
+        }
+
+        @Override
+        public MethodHandle newSocketStreamFd() throws ReflectiveOperationException {
+            Class<?> socket = Class.forName(socketClass, false, loader);
+            return MethodHandles.privateLookupIn(socket, MethodHandles.lookup()).findStatic(socket,
+                    "newSocketStreamFd", MethodType.methodType(int.class, boolean.class));
+        }
+
+        @Override
+        public RuntimeException channelException(String message, Throwable cause) {
+            try {
+                Object e = Class.forName(root + ".channel.ChannelException", false, loader)
+                        .getConstructor(String.class, Throwable.class).newInstance(message, cause);
+                if (e instanceof RuntimeException) {
+                    return (RuntimeException) e;
+                }
+            } catch (ReflectiveOperationException | LinkageError notFound) {
+                cause.addSuppressed(notFound);
+            }
+            return new java.io.UncheckedIOException(message, cause instanceof SocketException
+                    ? (SocketException) cause : new SocketException(String.valueOf(cause)));
+        }
+    }
+}
