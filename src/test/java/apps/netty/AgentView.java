@@ -15,7 +15,10 @@ import javax.management.openmbean.TabularData;
 final class AgentView {
     private AgentView() {}
 
-    /** Prints {@code kinds={...}}: the sockets created as MPTCP, by kind; {@code kinds=none} without the bean. */
+    /**
+     * Prints {@code kinds={...}}, the sockets created as MPTCP by kind, and {@code userTimeoutsNotApplied=N};
+     * {@code kinds=none} without the bean.
+     */
     static void printKinds() throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("io.github.mptcpnio:type=Mptcp");
@@ -33,5 +36,6 @@ final class AgentView {
             kinds.put((String) entry.get("key"), (Long) entry.get("value"));
         }
         System.out.println("kinds=" + kinds);
+        System.out.println("userTimeoutsNotApplied=" + server.getAttribute(name, "UserTimeoutsNotApplied"));
     }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * {@code channels} client channels each make {@code calls} unary calls and one streaming call of 10 answers; every
  * answer is checked. Prints {@code grpc OK unary=N streamed=M}.
  *
- * <p>Arguments: {@code channels calls}.
+ * <p>Arguments: {@code channels calls [keepalive]}; {@code keepalive} configures the clients' keep-alive (30 s, timeout
+ * 5 s), for which gRPC also sets {@code TCP_USER_TIMEOUT} on epoll channels.
  */
 public final class GrpcApp {
     static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
@@ -56,6 +57,7 @@ public final class GrpcApp {
     public static void main(String[] args) throws Exception {
         int channels = Integer.parseInt(args[0]);
         int calls = Integer.parseInt(args[1]);
+        boolean keepAlive = args.length > 2 && args[2].equals("keepalive");
         System.out.println("epoll=" + Epoll.isAvailable());
         ServerServiceDefinition greeter = ServerServiceDefinition.builder("helloworld.Greeter")
                 .addMethod(SAY_HELLO, ServerCalls.asyncUnaryCall(
@@ -77,8 +79,12 @@ public final class GrpcApp {
         int streamed = 0;
         try {
             for (int c = 0; c < channels; c++) {
-                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
-                        .usePlaintext().build();
+                NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
+                        .usePlaintext();
+                if (keepAlive) {
+                    builder.keepAliveTime(30, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS);
+                }
+                ManagedChannel channel = builder.build();
                 try {
                     for (int i = 0; i < calls; i++) {
                         String name = "world-" + c + "-" + i;

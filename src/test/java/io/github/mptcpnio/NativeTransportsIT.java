@@ -162,6 +162,32 @@ class NativeTransportsIT {
         }
     }
 
+    /**
+     * gRPC clients with keep-alive set {@code TCP_USER_TIMEOUT}, which the kernel refuses on MPTCP sockets: under
+     * {@code mptcpize} every call fails ("Panic!"); under the agent the calls work, with one WARNING, and the JMX
+     * counter says how many settings had no effect (one per client channel).
+     */
+    @Test
+    void grpcKeepAliveWorksUnderTheAgentButNotUnderMptcpize() throws Exception {
+        try (Netns ns = Netns.create("grpcka")) {
+            Forked.Result r = agent(ns).run(GrpcApp.class.getName(), 90, "3", "10", "keepalive").assertExit(0);
+            assertTrue(r.stdout().contains("grpc OK unary=30 streamed=30"), r::toString);
+            Map<String, String> out = Lines.parse(r.stdout());
+            assertEquals("3", out.get("userTimeoutsNotApplied"), r::toString);
+            assertEquals(1, r.stderr().lines().filter(l -> l.startsWith("WARNING: mptcp-nio agent: TCP_USER_TIMEOUT="))
+                    .count(), r.stderr());
+            assertProvenByKernel(ns, out.get("kinds"));
+        }
+        try (Netns ns = Netns.create("grpcka")) {
+            Forked.Result r = Forked.jvm().in(ns).wrappedBy("mptcpize", "run").run(GrpcApp.class.getName(), 90, "1",
+                    "1", "keepalive");
+            assertEquals(1, r.exit(), r::toString);
+            assertTrue(r.stderr().contains("Panic!"), r.stderr());
+            assertTrue(r.stderr().contains("ChannelException: setsockopt() failed: Protocol not available"),
+                    r.stderr());
+        }
+    }
+
     /** Every accepted connection was an MPTCP handshake, and there was one per client socket of Netty's. */
     private static void assertProvenByKernel(Netns ns, String kinds) throws IOException {
         Map<String, Long> c = ns.counters();

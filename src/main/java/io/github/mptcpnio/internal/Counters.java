@@ -21,6 +21,17 @@ public final class Counters {
     }
 
     private static final LongAdder FALLBACKS = new LongAdder();
+    /** Netty's TCP_USER_TIMEOUT calls on MPTCP sockets that the kernel refused and the agent let succeed. */
+    private static final LongAdder USER_TIMEOUTS_IGNORED = new LongAdder();
+
+    static void userTimeoutIgnored() {
+        USER_TIMEOUTS_IGNORED.increment();
+    }
+
+    /** How many TCP_USER_TIMEOUT calls on MPTCP sockets succeeded without effect (the kernel refused them). */
+    public static long userTimeoutsIgnored() {
+        return USER_TIMEOUTS_IGNORED.sum();
+    }
     /** Fallbacks at creation by "kind: reason" ({@code Unavailability.Reason} name, or the refusal). */
     private static final ConcurrentHashMap<String, LongAdder> FALLBACK_REASONS = new ConcurrentHashMap<>();
 

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.IntBinaryOperator;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 import java.util.function.ToIntBiFunction;
@@ -267,6 +268,76 @@ public final class InPlaceSockets {
 
         /** That copy's {@code ChannelException(message, cause)}: what Netty throws when it cannot create a socket. */
         RuntimeException channelException(String message, Throwable cause);
+
+        /** The native {@code setTcpUserTimeout(int fd, int milliseconds)} of a {@code LinuxSocket} class. */
+        MethodHandle setTcpUserTimeout(Class<?> linuxSocket) throws ReflectiveOperationException;
+    }
+
+    /**
+     * The hook for one copy of Netty, called instead of the native {@code setTcpUserTimeout(fd, milliseconds)} of its
+     * {@code LinuxSocket} classes (epoll, io_uring), which gRPC calls on every client channel with keep-alive. On a
+     * TCP socket, Netty's own native call runs. On an MPTCP socket the option is set directly; where the kernel does
+     * not implement it for MPTCP ({@code ENOPROTOOPT}, Linux 6.18), the call succeeds without effect and one WARNING
+     * per JVM says so: the alternative, Netty's {@code ChannelException}, makes gRPC fail the whole channel
+     * ("Panic!"). Any other error is Netty's own, from its native call.
+     */
+    public IntBinaryOperator nettyUserTimeout(NettyMethods netty) {
+        return new NettyUserTimeout(netty);
+    }
+
+    private final class NettyUserTimeout implements IntBinaryOperator {
+        private final NettyMethods netty;
+        private final StackWalker callers = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+        private final java.util.concurrent.ConcurrentHashMap<Class<?>, MethodHandle> natives =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        NettyUserTimeout(NettyMethods netty) {
+            this.netty = netty;
+        }
+
+        @Override
+        public int applyAsInt(int fd, int milliseconds) {
+            Optional<Sockets> sockets = Sockets.instance();
+            try {
+                if (sockets.isPresent() && sockets.get().protocol(fd) == Linux.IPPROTO_MPTCP) {
+                    sockets.get().setTcpUserTimeout(fd, milliseconds);
+                    return 0;
+                }
+            } catch (NativeCallException e) {
+                if (e.errno() == Linux.ENOPROTOOPT) {
+                    userTimeoutIgnored(milliseconds);
+                    return 0;
+                }
+                // another error: Netty's own call reports it, in Netty's terms
+            }
+            Class<?> caller = callers.getCallerClass();
+            try {
+                MethodHandle own = natives.get(caller);
+                if (own == null) {
+                    own = netty.setTcpUserTimeout(caller);
+                    natives.put(caller, own);
+                }
+                own.invokeExact(fd, milliseconds);
+                return 0;
+            } catch (Throwable t) {
+                throw Sneaky.<RuntimeException>rethrow(t);
+            }
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean userTimeoutWarned =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void userTimeoutIgnored(int milliseconds) {
+        Counters.userTimeoutIgnored();
+        if (userTimeoutWarned.compareAndSet(false, true)) {
+            Announcement.logger().log(Level.WARNING, "mptcp-nio agent: TCP_USER_TIMEOUT=" + milliseconds + " ms is "
+                    + "not applied to MPTCP sockets: this kernel does not implement it for MPTCP (ENOPROTOOPT); "
+                    + "Netty's setTcpUserTimeout succeeds without effect, so that callers such as gRPC's keep-alive "
+                    + "keep working (dead peers are still found by keep-alive and the application's own timeouts). "
+                    + "Keep clients on TCP with " + Settings.MODE_PROPERTY + "=server where the timeout is needed. "
+                    + "Said once per JVM; the JMX attribute UserTimeoutsNotApplied counts every such call.");
+        }
     }
 
     /**

@@ -223,6 +223,100 @@ public final class KnownDifferences {
                 + "switch.")
     );
 
+    /** The states {@code NettyOptionsProbe} measures a Netty native channel in. */
+    public enum NettyState { LISTENER_UNBOUND, LISTENER, CLIENT_UNCONNECTED, CLIENT_CONNECTED, ACCEPTED }
+
+    /** Netty's native transports. */
+    public enum Transport { EPOLL, IO_URING }
+
+    /**
+     * One difference of Netty's native channels ({@code ChannelConfig.getOption}/{@code setOption}, or a call), on an
+     * MPTCP socket against a TCP one, measured with Netty 4.2 by {@code NettyOptionsIT}.
+     *
+     * @param subject     the option's simple name, or the call, e.g. {@code tcpInfo()}
+     * @param operation   GET or SET for options; null for a call
+     * @param states      where it occurs
+     * @param transports  on which transports (some options exist on epoll only)
+     * @param tcp         what Netty reports on a TCP socket
+     * @param mptcp       what it reports on an MPTCP socket without the agent's help (under {@code mptcpize run})
+     * @param underAgent  what it reports under the agent; null where the agent shows no difference from TCP
+     * @param kernel      the kernel behaviour behind it
+     * @param application what an unmodified application sees, and our decision about it
+     */
+    public record NettyDifference(String subject, Operation operation, Set<NettyState> states,
+                                  Set<Transport> transports, String tcp, String mptcp, String underAgent,
+                                  String kernel, String application) {}
+
+    private static final Set<NettyState> NETTY_SOCKETS = EnumSet.of(NettyState.CLIENT_UNCONNECTED,
+            NettyState.CLIENT_CONNECTED, NettyState.ACCEPTED);
+    private static final Set<NettyState> NETTY_CONNECTED = EnumSet.of(NettyState.CLIENT_CONNECTED,
+            NettyState.ACCEPTED);
+    private static final Set<Transport> BOTH_TRANSPORTS = EnumSet.allOf(Transport.class);
+    private static final Set<Transport> EPOLL = EnumSet.of(Transport.EPOLL);
+    private static final String CHANNEL_EXCEPTION = "io.netty.channel.ChannelException: ";
+    private static final String NETTY_GET_NOT_SUPPORTED = CHANNEL_EXCEPTION
+            + "getsockopt() failed: Operation not supported";
+    private static final String NETTY_SET_NOT_SUPPORTED = CHANNEL_EXCEPTION
+            + "setsockopt() failed: Operation not supported";
+    private static final String NETTY_SET_NO_PROTOCOL_OPTION = CHANNEL_EXCEPTION
+            + "setsockopt() failed: Protocol not available";
+    private static final String NETTY_SET_INVALID = CHANNEL_EXCEPTION + "setsockopt() failed: Invalid argument";
+
+    public static final List<NettyDifference> NETTY = List.of(
+        new NettyDifference("TCP_USER_TIMEOUT", Operation.SET, NETTY_SOCKETS, BOTH_TRANSPORTS, "ok",
+            NETTY_SET_NO_PROTOCOL_OPTION, null,
+            "TCP_USER_TIMEOUT is not implemented for MPTCP sockets: mptcp_setsockopt_sol_tcp() returns ENOPROTOOPT.",
+            "gRPC sets it on every client channel with keep-alive (NettyChannelBuilder.keepAliveTime): without the "
+                + "agent's help the whole channel fails (\"Panic! This is a bug!\", measured under mptcpize). Defused "
+                + "by the agent: Netty's setTcpUserTimeout on an MPTCP socket sets the option if the kernel takes "
+                + "it, and otherwise succeeds without effect, with one WARNING per JVM and the JMX counter "
+                + "UserTimeoutsNotApplied; dead peers are still found by keep-alive (gRPC's own pings) and "
+                + "application timeouts. Where the timeout itself is needed: mptcp.nio.mode=server."),
+        new NettyDifference("TCP_USER_TIMEOUT", Operation.GET, NETTY_SOCKETS, BOTH_TRANSPORTS, "ok",
+            NETTY_GET_NOT_SUPPORTED, NETTY_GET_NOT_SUPPORTED,
+            "mptcp_getsockopt_sol_tcp() has no TCP_USER_TIMEOUT case: EOPNOTSUPP.",
+            "getOption(TCP_USER_TIMEOUT) throws ChannelException. Left as is: there is no value to report."),
+        new NettyDifference("TCP_QUICKACK", Operation.GET, NETTY_SOCKETS, BOTH_TRANSPORTS, "ok",
+            NETTY_GET_NOT_SUPPORTED, NETTY_GET_NOT_SUPPORTED,
+            "As for the JDK's TCP_QUICKACK: no case in mptcp_getsockopt_sol_tcp() (EOPNOTSUPP).",
+            "getOption(EpollChannelOption.TCP_QUICKACK) throws ChannelException."),
+        new NettyDifference("TCP_QUICKACK", Operation.SET, NETTY_SOCKETS, BOTH_TRANSPORTS, "ok",
+            NETTY_SET_NO_PROTOCOL_OPTION, NETTY_SET_NO_PROTOCOL_OPTION,
+            "Listed by mptcp_supported_sockopt() but not implemented by mptcp_setsockopt_sol_tcp(): ENOPROTOOPT.",
+            "setOption(TCP_QUICKACK) throws ChannelException; set through a Bootstrap's option(), Netty logs a "
+                + "warning per channel and goes on. Left as is: a quick ACK cannot be asked for on MPTCP."),
+        new NettyDifference("IP_TOS", Operation.GET, NETTY_SOCKETS, BOTH_TRANSPORTS, "ok", NETTY_GET_NOT_SUPPORTED,
+            NETTY_GET_NOT_SUPPORTED,
+            "Netty's sockets are AF_INET6 (dual stack) by default, so Netty reads IPV6_TCLASS; mptcp_getsockopt() "
+                + "has no SOL_IPV6 handler (EOPNOTSUPP). As the JDK's IPv6 channels.",
+            "getOption(IP_TOS) throws ChannelException."),
+        new NettyDifference("IP_TOS", Operation.SET, NETTY_SOCKETS, BOTH_TRANSPORTS, "ok", NETTY_SET_NOT_SUPPORTED,
+            NETTY_SET_NOT_SUPPORTED,
+            "Netty sets IP_TOS and, on AF_INET6 sockets, IPV6_TCLASS, which mptcp_setsockopt_v6() does not implement "
+                + "(EOPNOTSUPP).",
+            "setOption(IP_TOS) throws ChannelException (a Bootstrap option: a warning per channel). Left as is: "
+                + "ignoring it would send with the wrong traffic class."),
+        new NettyDifference("TCP_MD5SIG", Operation.SET, EnumSet.allOf(NettyState.class), EPOLL, "ok",
+            CHANNEL_EXCEPTION + "java.io.IOException: setsockopt() failed: Protocol not available",
+            CHANNEL_EXCEPTION + "java.io.IOException: setsockopt() failed: Protocol not available",
+            "TCP-MD5 signatures are per TCP segment; MPTCP does not support them (TCP_MD5SIG is not in "
+                + "mptcp_supported_sockopt(): ENOPROTOOPT).",
+            "setOption(EpollChannelOption.TCP_MD5SIG) throws ChannelException (measured with one key). Applications "
+                + "that need TCP-MD5 (BGP speakers) keep that side on TCP with mptcp.nio.mode."),
+        new NettyDifference("SO_REUSEADDR", Operation.SET, NETTY_CONNECTED, BOTH_TRANSPORTS, "ok", NETTY_SET_INVALID,
+            NETTY_SET_INVALID,
+            "As for the JDK's sockets: applied to the first subflow, which no longer exists once connected (EINVAL).",
+            "Only on connected or accepted channels, where the option has no use; before bind it works."),
+        new NettyDifference("IP_TRANSPARENT", Operation.SET, NETTY_CONNECTED, BOTH_TRANSPORTS, "ok",
+            NETTY_SET_INVALID, NETTY_SET_INVALID,
+            "mptcp_setsockopt_v4/v6_set_transparent() apply it to the first subflow: EINVAL once connected.",
+            "Only on connected or accepted channels; transparent proxies set it before bind, where it works."),
+        new NettyDifference("IP_BIND_ADDRESS_NO_PORT", Operation.SET, NETTY_CONNECTED, EPOLL, "ok",
+            NETTY_SET_INVALID, NETTY_SET_INVALID,
+            "Applied to the first subflow: EINVAL once connected.",
+            "Only on connected or accepted channels; it matters before bind, where it works.")
+    );
+
     /** {@code docs/compatibility.md}, generated from {@link #TABLE} (a unit test keeps the file in step). */
     public static String markdown() {
         StringBuilder md = new StringBuilder();
@@ -260,6 +354,32 @@ public final class KnownDifferences {
               .append(cell(d.jdk())).append(" | ").append(cell(d.underSwitch())).append(" | ")
               .append(cell(d.underAgent())).append(" | ").append(cell(d.kernel())).append(" | ")
               .append(cell(d.application())).append(" |\n");
+        }
+        md.append("\n## Netty's native transports (agent)\n\n")
+          .append("Measured by `NettyOptionsIT` with Netty 4.2's epoll and io_uring channels: `NettyOptionsProbe` ")
+          .append("reads and writes, through Netty's own `ChannelConfig`, every option an application sets (the ")
+          .append("standard `ChannelOption`s, `UnixChannelOption.SO_REUSEPORT`, every socket option of ")
+          .append("`EpollChannelOption`/`IoUringChannelOption`) and calls `EpollSocketChannel.tcpInfo()`, on a ")
+          .append("listener before and after bind, a client before and after connect and an accepted channel; in a ")
+          .append("plain JVM (TCP), under `mptcpize run` (MPTCP as the kernel gives it) and under the agent. ")
+          .append("Options not listed behave identically, among them `TCP_KEEPIDLE`/`TCP_KEEPINTVL`/`TCP_KEEPCNT`, ")
+          .append("`TCP_CORK`, `TCP_NOTSENT_LOWAT`, `TCP_FASTOPEN`, `TCP_FASTOPEN_CONNECT`, `TCP_DEFER_ACCEPT`, ")
+          .append("`SO_REUSEPORT`, `IP_FREEBIND`, `SO_BUSY_POLL` and `tcpInfo()`. Netty reports a failed option as ")
+          .append("a `ChannelException`: thrown by `setOption`/`getOption`, logged as a warning (and skipped) when ")
+          .append("the option is given to a `Bootstrap`.\n\n")
+          .append("| operation | transports | where | TCP | MPTCP (mptcpize) | agent | kernel behaviour | what the ")
+          .append("application sees |\n")
+          .append("|---|---|---|---|---|---|---|---|\n");
+        for (NettyDifference d : NETTY) {
+            String op = d.operation() == null ? "`" + d.subject() + "`"
+                    : (d.operation() == Operation.GET ? "getOption(`" : "setOption(`") + d.subject() + "`)";
+            String where = d.states().equals(EnumSet.allOf(NettyState.class)) ? "all states"
+                    : d.states().toString().toLowerCase(java.util.Locale.ROOT);
+            md.append("| ").append(op).append(" | ")
+              .append(d.transports().toString().toLowerCase(java.util.Locale.ROOT)).append(" | ").append(where)
+              .append(" | ").append(cell(d.tcp())).append(" | ").append(cell(d.mptcp())).append(" | ")
+              .append(d.underAgent() == null ? "as TCP" : cell(d.underAgent())).append(" | ")
+              .append(cell(d.kernel())).append(" | ").append(cell(d.application())).append(" |\n");
         }
         md.append("\n## Channels and providers\n\n")
           .append("- Under the switch, channels opened through `MptcpSelectorProvider` are the JDK's own classes ")

@@ -378,21 +378,22 @@ final class JdkRewriter implements ClassFileTransformer {
 
     /** {@code final class sun.nio.ch.MptcpNioHooks { static volatile IntUnaryOperator SOCKET; ... }}. */
     static byte[] hooksClass() {
-        return hooksClass(HOOKS, SOCKET, SOCKET_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE, AVAILABLE,
+        return hooksClass(HOOKS, false, SOCKET, SOCKET_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE, AVAILABLE,
                 AVAILABLE_TYPE, KIND, KIND_TYPE);
     }
 
     /**
      * A hooks class: {@code final class <internalName> { static volatile <type> <name>; ... }}, fields given as
-     * pairs of name and internal type name.
+     * pairs of name and internal type name; class and fields public if {@code open} (read from another package).
      */
-    static byte[] hooksClass(String internalName, String... fields) {
+    static byte[] hooksClass(String internalName, boolean open, String... fields) {
+        int access = open ? Opcodes.ACC_PUBLIC : 0;
         ClassWriter cw = new ClassWriter(0);
-        cw.visit(Opcodes.V11, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, internalName, null,
-                "java/lang/Object", null);
+        cw.visit(Opcodes.V11, access | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, internalName,
+                null, "java/lang/Object", null);
         for (int i = 0; i < fields.length; i += 2) {
-            cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, fields[i], "L" + fields[i + 1] + ";", null, null)
-                    .visitEnd();
+            cw.visitField(access | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, fields[i], "L" + fields[i + 1] + ";",
+                    null, null).visitEnd();
         }
         cw.visitEnd();
         return cw.toByteArray();

@@ -16,6 +16,7 @@ import java.security.ProtectionDomain;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntBinaryOperator;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -36,6 +37,9 @@ final class NettyRewriter implements ClassFileTransformer {
     static final String SUFFIX = "/channel/unix/Socket";
     static final String STREAM = "STREAM";
     static final String STREAM_TYPE = "java/util/function/IntUnaryOperator";
+    static final String USER_TIMEOUT = "USER_TIMEOUT";
+    static final String USER_TIMEOUT_TYPE = "java/util/function/IntBinaryOperator";
+    static final String LINUX_SOCKET = "/LinuxSocket";
     static final String HOOKS_SIMPLE_NAME = "MptcpNioHooks";
 
     private final InPlaceSockets policy;
@@ -55,7 +59,13 @@ final class NettyRewriter implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] bytes) {
-        if (loader == null || className == null || redefined != null || !className.endsWith(SUFFIX)) {
+        if (loader == null || className == null || redefined != null) {
+            return null;
+        }
+        if (className.endsWith(LINUX_SOCKET)) {
+            return rewriteLinuxSocket(loader, className, domain, bytes);
+        }
+        if (!className.endsWith(SUFFIX)) {
             return null;
         }
         String where = className.replace('/', '.') + " in " + origin(domain);
@@ -63,20 +73,22 @@ final class NettyRewriter implements ClassFileTransformer {
             byte[] rewritten = rewriteSocket(bytes, className);
             if (rewritten == null) {
                 return notRewritten(where, "expected one call of the native newSocketStreamFd(boolean) in "
-                        + "newSocketStream0(boolean), as in Netty 4.1 and 4.2");
+                        + "newSocketStream0(boolean), as in Netty 4.1 and 4.2", true);
             }
-            defineHooks(module, loader, className, new ClassReader(bytes).getSuperName());
+            String unix = className.substring(0, className.lastIndexOf('/'));
+            String superName = new ClassReader(bytes).getSuperName();
+            ensureHooks(loader, unix, String.valueOf(superName), className.replace('/', '.'));
             outcome.put(where, "rewritten");
             return rewritten;
         } catch (Throwable t) { // ASM cannot read it, or the hooks cannot be defined: leave the class alone
-            return notRewritten(where, t.toString());
+            return notRewritten(where, t.toString(), true);
         }
     }
 
-    private byte[] notRewritten(String where, String why) {
+    private byte[] notRewritten(String where, String why, boolean sockets) {
         outcome.put(where, "not rewritten: " + why);
-        policy.warnSoon("mptcp-nio agent: " + where + " not rewritten (" + why + "); the sockets of this copy of "
-                + "Netty's native transports stay plain TCP");
+        policy.warnSoon("mptcp-nio agent: " + where + " not rewritten (" + why + ")" + (sockets ? "; the sockets of "
+                + "this copy of Netty's native transports stay plain TCP" : ""));
         return null;
     }
 
@@ -127,33 +139,112 @@ final class NettyRewriter implements ClassFileTransformer {
     }
 
     /**
-     * Defines {@code <package>.MptcpNioHooks} in Netty's loader, through a lookup on the class's superclass (Netty's
-     * {@code FileDescriptor}, loaded now, as the JVM would right after), and sets its field. If the package is in a
-     * named module, it is first opened to the agent.
+     * A transport's {@code LinuxSocket} (epoll's, io_uring's: a subclass of the copy's {@code channel.unix.Socket}): its
+     * native {@code setTcpUserTimeout(fd, ms)} call goes through {@code USER_TIMEOUT} of the copy's hooks class, which
+     * is defined here if the {@code Socket} has not been yet (it usually loads right after, as the superclass).
      */
-    private void defineHooks(Module module, ClassLoader loader, String className, String superName)
-            throws Throwable {
-        String pkg = className.substring(0, className.lastIndexOf('/'));
-        if (superName == null || !superName.startsWith(pkg + "/") || superName.indexOf('/', pkg.length() + 1) >= 0) {
-            throw new IllegalStateException("its superclass " + superName + " is not in its package");
+    private byte[] rewriteLinuxSocket(ClassLoader loader, String className, ProtectionDomain domain, byte[] bytes) {
+        String where = className.replace('/', '.') + " in " + origin(domain);
+        try {
+            String superName = new ClassReader(bytes).getSuperName();
+            if (superName == null || !superName.endsWith(SUFFIX)) {
+                return null; // another LinuxSocket, not Netty's
+            }
+            String unix = superName.substring(0, superName.lastIndexOf('/'));
+            String hooks = unix + "/" + HOOKS_SIMPLE_NAME;
+            byte[] rewritten = rewriteUserTimeout(bytes, className, hooks);
+            if (rewritten != null) {
+                ensureHooks(loader, unix, unix + "/FileDescriptor", superName.replace('/', '.'));
+            }
+            if (rewritten == null) {
+                return notRewritten(where, "expected one call of the native setTcpUserTimeout(int, int) in "
+                        + "setTcpUserTimeout(int), as in Netty 4.1 and 4.2; TCP_USER_TIMEOUT on MPTCP sockets fails "
+                        + "as without the agent", false);
+            }
+            outcome.put(where, "rewritten");
+            return rewritten;
+        } catch (Throwable t) {
+            return notRewritten(where, t.toString(), false);
         }
+    }
+
+    /** {@code setTcpUserTimeout(fd, ms)} becomes {@code USER_TIMEOUT.applyAsInt(fd, ms)}; null if not found once. */
+    static byte[] rewriteUserTimeout(byte[] bytes, String className, String hooks) {
+        int[] count = new int[2];
+        byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+            @Override
+            MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
+                boolean target = name.equals("setTcpUserTimeout") && desc.equals("(I)V");
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String mdesc, boolean itf) {
+                        if (opcode == Opcodes.INVOKESTATIC && owner.equals(className)
+                                && method.equals("setTcpUserTimeout") && mdesc.equals("(II)V")) {
+                            count[target ? 0 : 1]++;
+                            if (target) {
+                                // stack: fd ms
+                                super.visitFieldInsn(Opcodes.GETSTATIC, hooks, USER_TIMEOUT,
+                                        "L" + USER_TIMEOUT_TYPE + ";");
+                                super.visitInsn(Opcodes.DUP_X2);    // hook fd ms hook
+                                super.visitInsn(Opcodes.POP);       // hook fd ms
+                                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, USER_TIMEOUT_TYPE, "applyAsInt",
+                                        "(II)I", true);
+                                super.visitInsn(Opcodes.POP);
+                                return;
+                            }
+                        }
+                        super.visitMethodInsn(opcode, owner, method, mdesc, itf);
+                    }
+                };
+            }
+        });
+        return count[0] == 1 && count[1] == 0 ? rewritten : null;
+    }
+
+    /**
+     * Defines {@code <unix package>.MptcpNioHooks} in Netty's loader, unless it is there already, and sets its
+     * fields; {@code anchor} is a class of that package (Netty's {@code FileDescriptor}), loaded now for a lookup in
+     * the package. Called from the transformation of the copy's {@code Socket} or of a {@code LinuxSocket}, whichever
+     * loads first: classes loaded while a class is transformed are not transformed themselves (the JVM's
+     * re-entrancy guard), so the {@code Socket} must never be loaded from here. If the package is in a named module,
+     * it is first opened to the agent.
+     */
+    private void ensureHooks(ClassLoader loader, String unixPackage, String anchor, String socketClass)
+            throws Throwable {
+        String hooksName = unixPackage + "/" + HOOKS_SIMPLE_NAME;
+        try {
+            Class.forName(hooksName.replace('/', '.'), false, loader);
+            return; // defined for this copy already
+        } catch (ClassNotFoundException absent) {
+            // define it below
+        }
+        if (!anchor.startsWith(unixPackage + "/") || anchor.indexOf('/', unixPackage.length() + 1) >= 0) {
+            throw new IllegalStateException("its superclass " + anchor + " is not in its package");
+        }
+        Class<?> anchorClass = Class.forName(anchor.replace('/', '.'), false, loader);
+        Module module = anchorClass.getModule();
         Module agent = NettyRewriter.class.getModule();
-        String dotted = pkg.replace('/', '.');
-        if (module != null && module.isNamed() && !module.isOpen(dotted, agent)) {
+        String dotted = unixPackage.replace('/', '.');
+        if (module.isNamed() && !module.isOpen(dotted, agent)) {
             inst.redefineModule(module, Set.of(), Map.of(), Map.of(dotted, Set.of(agent)), Set.of(), Map.of());
         }
-        Class<?> anchor = Class.forName(superName.replace('/', '.'), false, loader);
-        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchor, MethodHandles.lookup());
-        String hooksName = pkg + "/" + HOOKS_SIMPLE_NAME;
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchorClass, MethodHandles.lookup());
         Class<?> hooks;
         try {
-            hooks = lookup.defineClass(JdkRewriter.hooksClass(hooksName, STREAM, STREAM_TYPE));
-        } catch (LinkageError alreadyDefined) { // the same loader loads the package twice: one hooks class serves
+            hooks = lookup.defineClass(JdkRewriter.hooksClass(hooksName, true, STREAM, STREAM_TYPE, USER_TIMEOUT,
+                    USER_TIMEOUT_TYPE));
+        } catch (LinkageError definedMeanwhile) { // another thread loading the other class of the pair won
             hooks = Class.forName(hooksName.replace('/', '.'), false, loader);
+            if (hooks.getClassLoader() != loader) {
+                throw definedMeanwhile;
+            }
+            return;
         }
-        IntUnaryOperator creation = policy.nettyCreation(new Copy(loader, className.replace('/', '.'), dotted));
-        MethodHandles.privateLookupIn(hooks, MethodHandles.lookup())
-                .findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(creation);
+        Copy copy = new Copy(loader, socketClass, dotted);
+        MethodHandles.Lookup hooksLookup = MethodHandles.privateLookupIn(hooks, MethodHandles.lookup());
+        hooksLookup.findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(policy.nettyCreation(copy));
+        hooksLookup.findStaticSetter(hooks, USER_TIMEOUT, IntBinaryOperator.class)
+                .invoke(policy.nettyUserTimeout(copy));
     }
 
     /** One copy of Netty: its {@code Socket} class and its {@code ChannelException}, found at first need. */
@@ -174,6 +265,12 @@ final class NettyRewriter implements ClassFileTransformer {
             Class<?> socket = Class.forName(socketClass, false, loader);
             return MethodHandles.privateLookupIn(socket, MethodHandles.lookup()).findStatic(socket,
                     "newSocketStreamFd", MethodType.methodType(int.class, boolean.class));
+        }
+
+        @Override
+        public MethodHandle setTcpUserTimeout(Class<?> linuxSocket) throws ReflectiveOperationException {
+            return MethodHandles.privateLookupIn(linuxSocket, MethodHandles.lookup()).findStatic(linuxSocket,
+                    "setTcpUserTimeout", MethodType.methodType(void.class, int.class, int.class));
         }
 
         @Override

@@ -36,6 +36,8 @@ public final class Linux {
     public static final int SOL_TCP = 6;
     /** include/linux/socket.h: {@code SOL_MPTCP = 284}. */
     public static final int SOL_MPTCP = 284;
+    /** include/uapi/linux/tcp.h: {@code TCP_USER_TIMEOUT = 18}. */
+    public static final int TCP_USER_TIMEOUT = 18;
     /** include/uapi/linux/tcp.h (kernel 6.10+): {@code TCP_IS_MPTCP = 43}. */
     public static final int TCP_IS_MPTCP = 43;
 

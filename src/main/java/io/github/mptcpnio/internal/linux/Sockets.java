@@ -154,6 +154,12 @@ public final class Sockets {
 
     // ---- introspection ----
 
+    /** {@code setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, milliseconds)}. */
+    public void setTcpUserTimeout(int fd, int milliseconds) throws NativeCallException {
+        libc.setsockoptInt(fd, Linux.IPPROTO_TCP, Linux.TCP_USER_TIMEOUT, milliseconds,
+                "IPPROTO_TCP, TCP_USER_TIMEOUT");
+    }
+
     /** {@code SO_PROTOCOL}: {@link Linux#IPPROTO_MPTCP}, {@link Linux#IPPROTO_TCP}, ... */
     public int protocol(int fd) throws NativeCallException {
         return libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SOL_SOCKET, SO_PROTOCOL");

@@ -71,6 +71,11 @@ final class MptcpBean implements MptcpMXBean {
     }
 
     @Override
+    public long getUserTimeoutsNotApplied() {
+        return Counters.userTimeoutsIgnored();
+    }
+
+    @Override
     public int getLiveMptcpSockets() {
         return LiveSockets.snapshot().size();
     }

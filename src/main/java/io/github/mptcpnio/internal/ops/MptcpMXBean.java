@@ -43,6 +43,12 @@ public interface MptcpMXBean {
      */
     Map<String, Long> getFallbacksAtCreation();
 
+    /**
+     * Netty {@code TCP_USER_TIMEOUT} settings on MPTCP sockets that the kernel refused and the agent let succeed
+     * without effect (see the agent's WARNING).
+     */
+    long getUserTimeoutsNotApplied();
+
     /** This JVM's MPTCP sockets now (listeners included). */
     int getLiveMptcpSockets();
 
