@@ -19,6 +19,9 @@ final class Results {
     Map<Baseline, Stat> bulk;
     /** The same over a java.net.Socket pair. */
     Map<Baseline, Stat> socketBulk;
+    /** Netty epoll transport (jdk, mptcpize, agent): µs per connection, and MB/s. */
+    Map<Baseline, Stat> nettyConnect;
+    Map<Baseline, Stat> nettyBulk;
     int latencyCount;
     /** Message size → baseline → {p50, p99, p99.9} in microseconds, each over forks. */
     Map<Integer, Map<Baseline, Stat[]>> latency;

@@ -82,6 +82,9 @@ public final class Suite {
         new Suite(smoke, agent, out, only).run();
     }
 
+    /** Netty's native transports: the switch does not reach them (their sockets are created in Netty's JNI). */
+    static final List<Baseline> NETTY_BASELINES = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT);
+
     void run() throws Exception {
         results.smoke = smoke;
         results.started = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
@@ -93,6 +96,7 @@ public final class Suite {
             Map<String, Map<Baseline, Stat>> connect = jmh(ConnectBench.class, all, Map.of());
             results.connect = connect.get("connectEchoClose");
             results.socketConnect = connect.get("socketConnectEchoClose");
+            results.nettyConnect = jmh(NettyConnectBench.class, NETTY_BASELINES, Map.of()).get("connectEchoClose");
         }
         if (only.contains("bulk")) {
             long bytes = smoke ? 8L << 20 : 1L << 30;
@@ -104,6 +108,9 @@ public final class Suite {
             results.socketBulk = new EnumMap<>(Baseline.class);
             millis.get("socketTransfer").forEach((b, s) -> results.socketBulk.put(b,
                     s.map(ms -> bytes / 1e6 / (ms / 1e3))));
+            results.nettyBulk = new EnumMap<>(Baseline.class);
+            jmh(NettyBulkBench.class, NETTY_BASELINES, Map.of("bytes", String.valueOf(bytes))).get("transfer")
+                    .forEach((b, s) -> results.nettyBulk.put(b, s.map(ms -> bytes / 1e6 / (ms / 1e3))));
         }
         if (only.contains("latency")) {
             latency(all);
@@ -152,7 +159,7 @@ public final class Suite {
             throws Exception {
         Map<String, Map<Baseline, Stat>> byMethod = new LinkedHashMap<>();
         for (Baseline b : baselines) {
-            if (bench == ConnectBench.class) {
+            if (bench == ConnectBench.class || bench == NettyConnectBench.class) {
                 awaitTimeWaitDrained();
             }
             ChainedOptionsBuilder o = new OptionsBuilder()
