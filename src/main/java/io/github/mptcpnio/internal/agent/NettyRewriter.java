@@ -15,7 +15,6 @@ import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntUnaryOperator;
 
@@ -44,16 +43,10 @@ final class NettyRewriter implements ClassFileTransformer {
 
     private final InPlaceSockets policy;
     private final Instrumentation inst;
-    /** What happened to each copy seen, by "class name in jar": "rewritten" or why not (read by tests, and CLI). */
-    private final Map<String, String> outcome = new ConcurrentHashMap<>();
 
     NettyRewriter(InPlaceSockets policy, Instrumentation inst) {
         this.policy = policy;
         this.inst = inst;
-    }
-
-    Map<String, String> outcomes() {
-        return Map.copyOf(outcome);
     }
 
     @Override
@@ -78,7 +71,6 @@ final class NettyRewriter implements ClassFileTransformer {
             String unix = className.substring(0, className.lastIndexOf('/'));
             String superName = new ClassReader(bytes).getSuperName();
             ensureHooks(loader, unix, String.valueOf(superName), className.replace('/', '.'));
-            outcome.put(where, "rewritten");
             return rewritten;
         } catch (Throwable t) { // ASM cannot read it, or the hooks cannot be defined: leave the class alone
             return notRewritten(where, t.toString(), true);
@@ -86,7 +78,6 @@ final class NettyRewriter implements ClassFileTransformer {
     }
 
     private byte[] notRewritten(String where, String why, boolean sockets) {
-        outcome.put(where, "not rewritten: " + why);
         policy.warnSoon("mptcp-nio agent: " + where + " not rewritten (" + why + ")" + (sockets ? "; the sockets of "
                 + "this copy of Netty's native transports stay plain TCP" : ""));
         return null;
@@ -153,15 +144,12 @@ final class NettyRewriter implements ClassFileTransformer {
             String unix = superName.substring(0, superName.lastIndexOf('/'));
             String hooks = unix + "/" + HOOKS_SIMPLE_NAME;
             byte[] rewritten = rewriteUserTimeout(bytes, className, hooks);
-            if (rewritten != null) {
-                ensureHooks(loader, unix, unix + "/FileDescriptor", superName.replace('/', '.'));
-            }
             if (rewritten == null) {
                 return notRewritten(where, "expected one call of the native setTcpUserTimeout(int, int) in "
                         + "setTcpUserTimeout(int), as in Netty 4.1 and 4.2; TCP_USER_TIMEOUT on MPTCP sockets fails "
                         + "as without the agent", false);
             }
-            outcome.put(where, "rewritten");
+            ensureHooks(loader, unix, unix + "/FileDescriptor", superName.replace('/', '.'));
             return rewritten;
         } catch (Throwable t) {
             return notRewritten(where, t.toString(), false);
@@ -212,12 +200,25 @@ final class NettyRewriter implements ClassFileTransformer {
     private void ensureHooks(ClassLoader loader, String unixPackage, String anchor, String socketClass)
             throws Throwable {
         String hooksName = unixPackage + "/" + HOOKS_SIMPLE_NAME;
+        Class<?> hooks;
         try {
-            Class.forName(hooksName.replace('/', '.'), false, loader);
-            return; // defined for this copy already
+            hooks = Class.forName(hooksName.replace('/', '.'), false, loader); // the other class of the pair was first
         } catch (ClassNotFoundException absent) {
-            // define it below
+            hooks = defineHooks(loader, unixPackage, anchor, hooksName);
         }
+        if (hooks.getClassLoader() != loader) {
+            throw new IllegalStateException(hooksName + " comes from another class loader: " + hooks.getClassLoader());
+        }
+        // set by each class of the pair (equivalent hooks): whichever runs first finds them set
+        Copy copy = new Copy(loader, socketClass, unixPackage.replace('/', '.'));
+        MethodHandles.Lookup hooksLookup = MethodHandles.privateLookupIn(hooks, MethodHandles.lookup());
+        hooksLookup.findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(policy.nettyCreation(copy));
+        hooksLookup.findStaticSetter(hooks, USER_TIMEOUT, IntBinaryOperator.class)
+                .invoke(policy.nettyUserTimeout(copy));
+    }
+
+    private Class<?> defineHooks(ClassLoader loader, String unixPackage, String anchor, String hooksName)
+            throws Throwable {
         if (!anchor.startsWith(unixPackage + "/") || anchor.indexOf('/', unixPackage.length() + 1) >= 0) {
             throw new IllegalStateException("its superclass " + anchor + " is not in its package");
         }
@@ -229,22 +230,12 @@ final class NettyRewriter implements ClassFileTransformer {
             inst.redefineModule(module, Set.of(), Map.of(), Map.of(dotted, Set.of(agent)), Set.of(), Map.of());
         }
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchorClass, MethodHandles.lookup());
-        Class<?> hooks;
         try {
-            hooks = lookup.defineClass(JdkRewriter.hooksClass(hooksName, true, STREAM, STREAM_TYPE, USER_TIMEOUT,
+            return lookup.defineClass(JdkRewriter.hooksClass(hooksName, true, STREAM, STREAM_TYPE, USER_TIMEOUT,
                     USER_TIMEOUT_TYPE));
-        } catch (LinkageError definedMeanwhile) { // another thread loading the other class of the pair won
-            hooks = Class.forName(hooksName.replace('/', '.'), false, loader);
-            if (hooks.getClassLoader() != loader) {
-                throw definedMeanwhile;
-            }
-            return;
+        } catch (LinkageError definedMeanwhile) { // another thread, loading the other class of the pair, was first
+            return Class.forName(hooksName.replace('/', '.'), false, loader);
         }
-        Copy copy = new Copy(loader, socketClass, dotted);
-        MethodHandles.Lookup hooksLookup = MethodHandles.privateLookupIn(hooks, MethodHandles.lookup());
-        hooksLookup.findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(policy.nettyCreation(copy));
-        hooksLookup.findStaticSetter(hooks, USER_TIMEOUT, IntBinaryOperator.class)
-                .invoke(policy.nettyUserTimeout(copy));
     }
 
     /** One copy of Netty: its {@code Socket} class and its {@code ChannelException}, found at first need. */
