@@ -3,6 +3,7 @@ package io.github.mptcpnio;
 import apps.netty.GrpcApp;
 import apps.netty.NativeEchoApp;
 import apps.netty.NettyIntrospectionProbe;
+import apps.netty.NettyOptionsProbe;
 import apps.netty.ReactorHttpApp;
 import apps.netty.UnknownNettyApp;
 import io.github.mptcpnio.testing.Forked;
@@ -257,6 +258,38 @@ class NativeTransportsIT {
             assertEquals("ClosedChannelException", out.get("closed"), r::toString);
             assertTrue(out.get("file").startsWith("IllegalArgumentException: descriptor "), r::toString);
             assertEquals("IllegalArgumentException: not a descriptor: -1", out.get("negative"), r::toString);
+        }
+    }
+
+    /**
+     * Netty 4.2's jars are named modules that open no package: on the module path the agent must open the packages
+     * it looks into. The application stays on the class path, as module-path users of Netty usually have it.
+     */
+    @Test
+    void nettyAsNamedModules() throws Exception {
+        String modules = Stream.of("netty-common-4", "netty-buffer-4", "netty-resolver-4", "netty-transport-4",
+                        "netty-transport-native-unix-common-4", "netty-transport-classes-epoll-4",
+                        "netty-transport-native-epoll-4")
+                .map(prefix -> Forked.classPathEntries(prefix).stream()
+                        .filter(e -> Path.of(e).getFileName().toString().startsWith(prefix)).findFirst()
+                        .orElseThrow(() -> new AssertionError(prefix + " not on the test class path")))
+                .collect(Collectors.joining(File.pathSeparator));
+        try (Netns ns = Netns.create("nettymod")) {
+            Forked.Result r = agent(ns, "--module-path", modules, "--add-modules", "ALL-MODULE-PATH")
+                    .classPath(AgentIT.testClasses())
+                    .run(NativeEchoApp.class.getName(), 60, "epoll", "5").assertExit(0);
+            Map<String, String> out = Lines.parse(r.stdout());
+            assertEquals("EpollServerSocketChannel protocol=262", out.get("server"), r::toString);
+            assertEquals("EpollSocketChannel protocols=262", out.get("client"), r::toString);
+            assertEquals(5, ns.counter("MPTcpExtMPCapableSYNRX"), r::toString);
+            assertTrue(r.stderr().lines().noneMatch(l -> l.contains("mptcp-nio agent")), r.stderr());
+        }
+        try (Netns ns = Netns.create("grpcmod")) { // TCP_USER_TIMEOUT through Netty's own native on a TCP socket
+            Forked.Result r = agent(ns, "-Dmptcp.nio.mode=server", "--module-path", modules, "--add-modules",
+                    "ALL-MODULE-PATH").classPath(AgentIT.testClasses())
+                    .run(NettyOptionsProbe.class.getName(), 60, "epoll").assertExit(0);
+            assertTrue(r.stdout().contains("client_connected SET TCP_USER_TIMEOUT ok"), r::toString);
+            assertTrue(r.stdout().contains("client_connected GET TCP_USER_TIMEOUT ok"), r::toString);
         }
     }
 

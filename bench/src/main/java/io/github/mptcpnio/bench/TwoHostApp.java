@@ -29,14 +29,16 @@ import java.util.concurrent.ThreadLocalRandom;
  *     reps transfers of seconds each to the listener of that buffer size (buffer in KiB, 0: the kernel's
  *     sizes; a fixed size also sets SO_SNDBUF before connect). method: heap (write() from a heap buffer),
  *     direct (from a direct buffer), transferTo (FileChannel.transferTo of file, i.e. sendfile where the JDK
- *     can), transferFrom (the receiver's FileChannel.transferFrom; the sender writes from a direct buffer).
+ *     can), transferFrom (the receiver's FileChannel.transferFrom; the sender writes from a direct buffer), netty
+ *     (a Netty 4.2 epoll client writing direct buffers while its channel is writable; not under the switch, which
+ *     does not reach Netty's native transports).
  *     Prints one line per transfer: mbps=&lt;MB/s at the receiver&gt; bytes=...
  * </pre>
  */
 public final class TwoHostApp {
     /** Buffer sizes in KiB; 0 = the kernel's own (autotuned) sizes. */
     static final int[] BUFFERS = {0, 64, 256, 1024};
-    static final List<String> METHODS = List.of("heap", "direct", "transferTo", "transferFrom");
+    static final List<String> METHODS = List.of("heap", "direct", "transferTo", "transferFrom", "netty");
     /** Size of the file that transferTo sends and transferFrom writes, in tmpfs. */
     static final long FILE_BYTES = 64L << 20;
     private static final int CHUNK = 256 << 10;
@@ -137,9 +139,13 @@ public final class TwoHostApp {
         if (index < 0 || !METHODS.contains(method)) {
             throw new IllegalArgumentException("buffer one of 0, 64, 256, 1024 and method one of " + METHODS);
         }
-        ByteBuffer buf = method.equals("heap") ? ByteBuffer.allocate(CHUNK) : ByteBuffer.allocateDirect(CHUNK);
         byte[] random = new byte[CHUNK];
         ThreadLocalRandom.current().nextBytes(random);
+        if (method.equals("netty")) {
+            NettySender.send(baseline, new InetSocketAddress(host, port + index), bufferKib, random, seconds, reps);
+            return;
+        }
+        ByteBuffer buf = method.equals("heap") ? ByteBuffer.allocate(CHUNK) : ByteBuffer.allocateDirect(CHUNK);
         buf.put(random).flip();
         FileChannel in = null;
         if (method.equals("transferTo")) {
@@ -181,14 +187,18 @@ public final class TwoHostApp {
                         throw new IOException("the receiver closed without an answer");
                     }
                 }
-                answer.flip();
-                long bytes = answer.getLong();
-                long took = answer.getLong();
-                System.out.printf("mbps=%.1f bytes=%d nanos=%d%n", bytes / 1e6 / (took / 1e9), bytes, took);
+                printAnswer(answer.flip());
             }
         }
         if (in != null) {
             in.close();
         }
+    }
+
+    /** The receiver's answer (bytes, then nanoseconds from its first byte to EOF) as the sender's result line. */
+    static void printAnswer(ByteBuffer answer) {
+        long bytes = answer.getLong();
+        long took = answer.getLong();
+        System.out.printf("mbps=%.1f bytes=%d nanos=%d%n", bytes / 1e6 / (took / 1e9), bytes, took);
     }
 }

@@ -42,7 +42,9 @@ final class TwoHostReport {
                 + "(autotuning); `64K`… = `SO_SNDBUF` on the sender before connect and `SO_RCVBUF` on the listener "
                 + "before bind. Methods: `heap`/`direct` = `SocketChannel.write` from a heap/direct buffer; "
                 + "`transferTo` = `FileChannel.transferTo` from a file in tmpfs (sendfile); `transferFrom` = the "
-                + "receiver's `FileChannel.transferFrom` into a file, the sender writing from a direct buffer. "
+                + "receiver's `FileChannel.transferFrom` into a file, the sender writing from a direct buffer; "
+                + "`netty` = a Netty 4.2 epoll client writing 256 KiB direct buffers while its channel is writable "
+                + "(\"–\" under the switch, which does not reach Netty's native transports). "
                 + "iperf3 rows (C, no JVM): `direct` = its default write loop, `transferTo` = `-Z` (sendfile), "
                 + "fixed buffers = `-w` on both ends.");
         line("");

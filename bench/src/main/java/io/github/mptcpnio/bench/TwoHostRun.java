@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 /**
  * Benchmark 8: bulk transfer between two hosts over an unthrottled link ({@link TwoPaths} without a rate limit:
  * two namespaces joined by veth pairs; one subflow, or two when the server announces its path-B address), for each
- * way a Java program sends ({@link TwoHostApp}: write() from heap and direct buffers, transferTo, transferFrom), with
+ * way a Java program sends ({@link TwoHostApp}: write() from heap and direct buffers, transferTo, transferFrom, a
+ * Netty epoll client), with
  * the kernel's buffer sizes and with fixed SO_SNDBUF/SO_RCVBUF, under every baseline; beside them, the C reference
  * {@code iperf3} on plain TCP and under {@code mptcpize} ({@code -Z}: sendfile, {@code -w}: the fixed buffers).
  * Each cell is a fresh sender JVM making {@code reps} transfers of {@code seconds}; the receiver JVM of a baseline
@@ -83,6 +84,9 @@ final class TwoHostRun {
             rx.awaitLine("listening=", 60);
             for (int buffer : buffers) {
                 for (String method : TwoHostApp.METHODS) {
+                    if (method.equals("netty") && !Suite.NETTY_BASELINES.contains(b)) {
+                        continue; // the switch does not reach Netty's native transports
+                    }
                     Cell cell = new Cell(subflows, buffer, method);
                     Map<String, Long> before = counters(net);
                     List<String> sender = new ArrayList<>(net.client.prefix());

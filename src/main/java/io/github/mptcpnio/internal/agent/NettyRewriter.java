@@ -56,7 +56,7 @@ final class NettyRewriter implements ClassFileTransformer {
             return null;
         }
         if (className.endsWith(LINUX_SOCKET)) {
-            return rewriteLinuxSocket(loader, className, domain, bytes);
+            return rewriteLinuxSocket(module, loader, className, domain, bytes);
         }
         if (!className.endsWith(SUFFIX)) {
             return null;
@@ -134,7 +134,8 @@ final class NettyRewriter implements ClassFileTransformer {
      * native {@code setTcpUserTimeout(fd, ms)} call goes through {@code USER_TIMEOUT} of the copy's hooks class, which
      * is defined here if the {@code Socket} has not been yet (it usually loads right after, as the superclass).
      */
-    private byte[] rewriteLinuxSocket(ClassLoader loader, String className, ProtectionDomain domain, byte[] bytes) {
+    private byte[] rewriteLinuxSocket(Module module, ClassLoader loader, String className, ProtectionDomain domain,
+                                      byte[] bytes) {
         String where = className.replace('/', '.') + " in " + origin(domain);
         try {
             String superName = new ClassReader(bytes).getSuperName();
@@ -150,6 +151,7 @@ final class NettyRewriter implements ClassFileTransformer {
                         + "as without the agent", false);
             }
             ensureHooks(loader, unix, unix + "/FileDescriptor", superName.replace('/', '.'));
+            openToAgent(module, className.substring(0, className.lastIndexOf('/'))); // its native, for TCP sockets
             return rewritten;
         } catch (Throwable t) {
             return notRewritten(where, t.toString(), false);
@@ -223,18 +225,25 @@ final class NettyRewriter implements ClassFileTransformer {
             throw new IllegalStateException("its superclass " + anchor + " is not in its package");
         }
         Class<?> anchorClass = Class.forName(anchor.replace('/', '.'), false, loader);
-        Module module = anchorClass.getModule();
-        Module agent = NettyRewriter.class.getModule();
-        String dotted = unixPackage.replace('/', '.');
-        if (module.isNamed() && !module.isOpen(dotted, agent)) {
-            inst.redefineModule(module, Set.of(), Map.of(), Map.of(dotted, Set.of(agent)), Set.of(), Map.of());
-        }
+        openToAgent(anchorClass.getModule(), unixPackage);
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchorClass, MethodHandles.lookup());
         try {
             return lookup.defineClass(JdkRewriter.hooksClass(hooksName, true, STREAM, STREAM_TYPE, USER_TIMEOUT,
                     USER_TIMEOUT_TYPE));
         } catch (LinkageError definedMeanwhile) { // another thread, loading the other class of the pair, was first
             return Class.forName(hooksName.replace('/', '.'), false, loader);
+        }
+    }
+
+    /**
+     * Netty 4.2's jars are named modules that export their packages but open none: on the module path, a package the
+     * agent looks into (for the hooks class, and for Netty's own native methods) is opened to the agent first.
+     */
+    private void openToAgent(Module module, String internalPackage) {
+        Module agent = NettyRewriter.class.getModule();
+        String dotted = internalPackage.replace('/', '.');
+        if (module != null && module.isNamed() && !module.isOpen(dotted, agent)) {
+            inst.redefineModule(module, Set.of(), Map.of(), Map.of(dotted, Set.of(agent)), Set.of(), Map.of());
         }
     }
 
