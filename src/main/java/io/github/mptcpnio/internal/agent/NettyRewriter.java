@@ -99,29 +99,46 @@ final class NettyRewriter implements ClassFileTransformer {
     /** The class with its one {@code newSocketStreamFd(Z)I} call replaced; null if it does not have that shape. */
     static byte[] rewriteSocket(byte[] bytes, String className) {
         String hooks = className.substring(0, className.lastIndexOf('/') + 1) + HOOKS_SIMPLE_NAME;
+        return replaceOneCall(bytes, className, "newSocketStream0", "(Z)I", "newSocketStreamFd", "(Z)I",
+                new Replacement() {
+                    @Override
+                    void emit(MethodVisitor mv) {
+                        // stack: ipv6 (a boolean is an int on the stack)
+                        mv.visitFieldInsn(Opcodes.GETSTATIC, hooks, STREAM, "L" + STREAM_TYPE + ";");
+                        mv.visitInsn(Opcodes.SWAP);
+                        mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, STREAM_TYPE, "applyAsInt", "(I)I", true);
+                    }
+                });
+    }
+
+    /** What a replaced call becomes: straight-line code with the call's stack effect. */
+    private abstract static class Replacement {
+        abstract void emit(MethodVisitor mv);
+    }
+
+    /**
+     * The class with the one {@code invokestatic <className>.<callee><calleeDesc>} of method {@code <method><desc>}
+     * replaced; null unless there is exactly one such call there and none elsewhere.
+     */
+    private static byte[] replaceOneCall(byte[] bytes, String className, String method, String desc, String callee,
+                                         String calleeDesc, Replacement replacement) {
         int[] count = new int[2]; // calls replaced, calls elsewhere
         byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
             @Override
-            MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
-                boolean target = name.equals("newSocketStream0") && desc.equals("(Z)I");
+            MethodVisitor wrap(MethodVisitor mv, String name, String d) {
+                boolean target = name.equals(method) && d.equals(desc);
                 return new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String mdesc, boolean itf) {
-                        if (opcode == Opcodes.INVOKESTATIC && owner.equals(className)
-                                && method.equals("newSocketStreamFd") && mdesc.equals("(Z)I")) {
-                            if (!target) {
-                                count[1]++;
-                            } else {
-                                count[0]++;
-                                // stack: ipv6 (a boolean is an int on the stack)
-                                super.visitFieldInsn(Opcodes.GETSTATIC, hooks, STREAM, "L" + STREAM_TYPE + ";");
-                                super.visitInsn(Opcodes.SWAP);
-                                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, STREAM_TYPE, "applyAsInt", "(I)I",
-                                        true);
+                    public void visitMethodInsn(int opcode, String owner, String called, String cdesc, boolean itf) {
+                        if (opcode == Opcodes.INVOKESTATIC && owner.equals(className) && called.equals(callee)
+                                && cdesc.equals(calleeDesc)) {
+                            count[target ? 0 : 1]++;
+                            if (target) {
+                                replacement.emit(mv);
                                 return;
                             }
                         }
-                        super.visitMethodInsn(opcode, owner, method, mdesc, itf);
+                        super.visitMethodInsn(opcode, owner, called, cdesc, itf);
                     }
                 };
             }
@@ -160,35 +177,18 @@ final class NettyRewriter implements ClassFileTransformer {
 
     /** {@code setTcpUserTimeout(fd, ms)} becomes {@code USER_TIMEOUT.applyAsInt(fd, ms)}; null if not found once. */
     static byte[] rewriteUserTimeout(byte[] bytes, String className, String hooks) {
-        int[] count = new int[2];
-        byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
-            @Override
-            MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
-                boolean target = name.equals("setTcpUserTimeout") && desc.equals("(I)V");
-                return new MethodVisitor(Opcodes.ASM9, mv) {
+        return replaceOneCall(bytes, className, "setTcpUserTimeout", "(I)V", "setTcpUserTimeout", "(II)V",
+                new Replacement() {
                     @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String mdesc, boolean itf) {
-                        if (opcode == Opcodes.INVOKESTATIC && owner.equals(className)
-                                && method.equals("setTcpUserTimeout") && mdesc.equals("(II)V")) {
-                            count[target ? 0 : 1]++;
-                            if (target) {
-                                // stack: fd ms
-                                super.visitFieldInsn(Opcodes.GETSTATIC, hooks, USER_TIMEOUT,
-                                        "L" + USER_TIMEOUT_TYPE + ";");
-                                super.visitInsn(Opcodes.DUP_X2);    // hook fd ms hook
-                                super.visitInsn(Opcodes.POP);       // hook fd ms
-                                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, USER_TIMEOUT_TYPE, "applyAsInt",
-                                        "(II)I", true);
-                                super.visitInsn(Opcodes.POP);
-                                return;
-                            }
-                        }
-                        super.visitMethodInsn(opcode, owner, method, mdesc, itf);
+                    void emit(MethodVisitor mv) {
+                        // stack: fd ms
+                        mv.visitFieldInsn(Opcodes.GETSTATIC, hooks, USER_TIMEOUT, "L" + USER_TIMEOUT_TYPE + ";");
+                        mv.visitInsn(Opcodes.DUP_X2);    // hook fd ms hook
+                        mv.visitInsn(Opcodes.POP);       // hook fd ms
+                        mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, USER_TIMEOUT_TYPE, "applyAsInt", "(II)I", true);
+                        mv.visitInsn(Opcodes.POP);
                     }
-                };
-            }
-        });
-        return count[0] == 1 && count[1] == 0 ? rewritten : null;
+                });
     }
 
     /**
