@@ -400,7 +400,7 @@ public final class InPlaceSockets {
     static final class NettyRole {
         private NettyRole() {}
 
-        static final int FRAMES = 24;
+        static final int FRAMES = 12;
         private static final StackWalker WALKER = StackWalker.getInstance();
         /** A class, not a lambda: no lambda on the socket-creation path (a JVM's first costs milliseconds). */
         private static final java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean>

@@ -159,7 +159,7 @@ final class Report {
         if (missed.contains("Netty")) {
             line("- **Netty epoll.** Under the agent Netty's socket is created as MPTCP in place of its own (one "
                     + "`socket()` and, on AF_INET6, one `setsockopt`, as Netty makes it), after a stack walk of at "
-                    + "most 24 frames that tells listener from client (a few µs, measured with the whole set-up in "
+                    + "most 12 frames that tells listener from client (about 2.5 µs, measured with the whole set-up in "
                     + "this row); mptcpize changes Netty's one `socket()` call. On the data path neither adds "
                     + "anything: Netty's JNI reads and writes the descriptor. The connection row is as noisy as the "
                     + "JDK's (this run: jdk " + (r.nettyConnect == null ? "–"
