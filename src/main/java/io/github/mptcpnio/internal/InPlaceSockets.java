@@ -36,6 +36,10 @@ import java.util.function.ToIntBiFunction;
  *       MPTCP socket counts it as one more byte ({@code mptcp_inq_hint()}: 1 where nothing is left); the count
  *       {@code InputStream.available()} of a {@code java.net.Socket} or a socket adaptor answers is the data alone,
  *       as on TCP ({@link Sockets#readable}).</li>
+ *   <li>{@link #nettyCreation}, {@link #nettyUserTimeout}: the same for Netty's native transports, in place of the
+ *       native calls of each copy of Netty the agent rewrote (docs/adr/0008): its TCP sockets created as MPTCP by
+ *       role, and {@code TCP_USER_TIMEOUT}, which the kernel refuses on MPTCP sockets, succeeding with one
+ *       WARNING.</li>
  * </ul>
  */
 public final class InPlaceSockets {
