@@ -271,7 +271,7 @@ public final class InPlaceSockets {
         MethodHandle newSocketStreamFd() throws ReflectiveOperationException;
 
         /** That copy's {@code ChannelException(message, cause)}: what Netty throws when it cannot create a socket. */
-        RuntimeException channelException(String message, Throwable cause);
+        RuntimeException channelException(String message, SocketException cause);
 
         /** The native {@code setTcpUserTimeout(int fd, int milliseconds)} of a {@code LinuxSocket} class. */
         MethodHandle setTcpUserTimeout(Class<?> linuxSocket) throws ReflectiveOperationException;
@@ -368,8 +368,9 @@ public final class InPlaceSockets {
                 writeWarnings();
             }
             boolean inet6 = ipv6 != 0;
-            SocketKind kind = SocketKind.of(SocketKind.NETTY, NettyRole.listener());
-            int fd = mptcp(inet6, kind, false, Linux.SOCK_NONBLOCK, this);
+            // mode off: the socket stays Netty's whatever its role, so no stack walk
+            int fd = settings.mode() == Settings.Mode.OFF ? -1 : mptcp(inet6,
+                    SocketKind.of(SocketKind.NETTY, NettyRole.listener()), false, Linux.SOCK_NONBLOCK, this);
             if (fd >= 0) {
                 return fd;
             }

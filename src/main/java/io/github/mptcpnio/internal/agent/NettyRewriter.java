@@ -211,9 +211,11 @@ final class NettyRewriter implements ClassFileTransformer {
         if (hooks.getClassLoader() != loader) {
             throw new IllegalStateException(hooksName + " comes from another class loader: " + hooks.getClassLoader());
         }
-        // set by each class of the pair (equivalent hooks): whichever runs first finds them set
-        Copy copy = new Copy(loader, socketClass, unixPackage.replace('/', '.'));
         MethodHandles.Lookup hooksLookup = MethodHandles.privateLookupIn(hooks, MethodHandles.lookup());
+        if (hooksLookup.findStaticGetter(hooks, USER_TIMEOUT, IntBinaryOperator.class).invoke() != null) {
+            return; // set by the other class of the pair (USER_TIMEOUT is set last); else set them, a race sets twice
+        }
+        Copy copy = new Copy(loader, socketClass, unixPackage.replace('/', '.'));
         hooksLookup.findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(policy.nettyCreation(copy));
         hooksLookup.findStaticSetter(hooks, USER_TIMEOUT, IntBinaryOperator.class)
                 .invoke(policy.nettyUserTimeout(copy));
@@ -274,7 +276,7 @@ final class NettyRewriter implements ClassFileTransformer {
         }
 
         @Override
-        public RuntimeException channelException(String message, Throwable cause) {
+        public RuntimeException channelException(String message, SocketException cause) {
             try {
                 Object e = Class.forName(root + ".channel.ChannelException", false, loader)
                         .getConstructor(String.class, Throwable.class).newInstance(message, cause);
@@ -284,8 +286,7 @@ final class NettyRewriter implements ClassFileTransformer {
             } catch (ReflectiveOperationException | LinkageError notFound) {
                 cause.addSuppressed(notFound);
             }
-            return new java.io.UncheckedIOException(message, cause instanceof SocketException
-                    ? (SocketException) cause : new SocketException(String.valueOf(cause)));
+            return new java.io.UncheckedIOException(message, cause);
         }
     }
 }
