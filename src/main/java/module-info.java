@@ -12,6 +12,7 @@ module io.github.mptcpnio {
     requires static java.management;
     requires static jdk.jfr;
     requires static jdk.attach; // the status command
+    requires static java.rmi; // likewise: it reads the port of the JMX connector it uses
 
     exports io.github.mptcpnio;
 }

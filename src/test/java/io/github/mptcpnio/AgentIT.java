@@ -36,7 +36,19 @@ class AgentIT {
     static Path dir;
     static Path appJar;
 
+    /**
+     * The rule the tests that prove conversion over loopback inside a private namespace need: by default the agent
+     * keeps loopback clients on TCP.
+     */
+    static final String LOOPBACK_MPTCP = "rules=client loopback mptcp";
+
+    /** The agent, with loopback clients on MPTCP ({@link #LOOPBACK_MPTCP}); more options follow after a comma. */
     static String agent() {
+        return rawAgent() + "=" + LOOPBACK_MPTCP;
+    }
+
+    /** {@code -javaagent:<all-jar>}: the agent with its defaults (loopback clients stay TCP). */
+    static String rawAgent() {
         String jar = System.getProperty("mptcp.nio.test.alljar");
         assertTrue(jar != null && Files.isRegularFile(Path.of(jar)), "all-jar not built: " + jar);
         return "-javaagent:" + jar;
@@ -103,7 +115,7 @@ class AgentIT {
     @RequiresMptcp
     @Test
     void optionsSelectTheMode() throws Exception {
-        Forked.Result r = Forked.jvm().classPath(testClasses()).args(agent() + "=mode=server,strict=true",
+        Forked.Result r = Forked.jvm().classPath(testClasses()).args(agent() + ",mode=server,strict=true",
                 Forked.NATIVE_ACCESS).run(ModeProbe.class.getName(), 30).assertExit(0);
         Map<String, String> f = Lines.parse(r.stdout());
         assertEquals("MPTCP", f.get("listener.protocol"), r::toString);
@@ -114,7 +126,7 @@ class AgentIT {
     @Test
     void aBadOptionStopsTheJvmWithAClearMessage() throws Exception {
         for (String bad : List.of("=mode=bogus", "=speed=fast", "=mode=server,mode=client")) {
-            Forked.Result r = Forked.jvm().classPath(testClasses()).args(agent() + bad)
+            Forked.Result r = Forked.jvm().classPath(testClasses()).args(rawAgent() + bad)
                     .run(EchoApp.class.getName(), 30, "127.0.0.1", "1", "10");
             assertNotEquals(0, r.exit(), bad);
             assertTrue(!r.stdout().contains("OK"), "the application must not run: " + bad);
@@ -125,7 +137,7 @@ class AgentIT {
     @Test
     void aConflictingSystemPropertyIsRejected() throws Exception {
         Forked.Result r = Forked.jvm().classPath(testClasses())
-                .args(agent() + "=mode=server", "-Dmptcp.nio.mode=client")
+                .args(agent() + ",mode=server", "-Dmptcp.nio.mode=client")
                 .run(EchoApp.class.getName(), 30, "127.0.0.1", "1", "10");
         assertNotEquals(0, r.exit());
         assertTrue(r.stderr().contains("option mode=server conflicts with -Dmptcp.nio.mode=client"), r.stderr());

@@ -117,7 +117,7 @@ class AgentSocketsIT {
     })
     void modesApplyByRoleToJavaNetSockets(String mode, long synTx, long synAckRx) throws Exception {
         try (Netns ns = Netns.create("agent-modes")) {
-            Forked.Result r = agentJvm(ns, "=mode=" + mode).run(SocketEchoApp.class.getName(), 30, "127.0.0.1",
+            Forked.Result r = agentJvm(ns, ",mode=" + mode).run(SocketEchoApp.class.getName(), 30, "127.0.0.1",
                     "3", "1000").assertExit(0);
             assertEquals("OK connections=3 bytes=3000", r.stdout().trim(), r::toString);
             Map<String, Long> c = ns.counters();
@@ -131,7 +131,7 @@ class AgentSocketsIT {
     @ParameterizedTest(name = "mode={0}")
     @CsvSource({"server", "client"})
     void modesApplyByRoleToEveryKind(String mode) throws Exception {
-        Forked.Result r = Forked.jvm().args(AgentIT.agent() + "=mode=" + mode, Forked.NATIVE_ACCESS)
+        Forked.Result r = Forked.jvm().args(AgentIT.agent() + ",mode=" + mode, Forked.NATIVE_ACCESS)
                 .run(SocketStateProbe.class.getName(), 30).assertExit(0);
         Map<String, String> f = Lines.parse(r.stdout());
         List<String> kinds = f.keySet().stream().filter(k -> k.endsWith(".protocol")).sorted().toList();
@@ -154,7 +154,7 @@ class AgentSocketsIT {
             assertEquals(1, warnings.size(), r.stderr());
             assertTrue(warnings.get(0).contains("DISABLED_BY_SYSCTL"), r.stderr());
 
-            Forked.Result strict = agentJvm(ns, "=strict=true").run(SocketEchoApp.class.getName(), 30,
+            Forked.Result strict = agentJvm(ns, ",strict=true").run(SocketEchoApp.class.getName(), 30,
                     "127.0.0.1", "1", "10");
             assertNotEquals(0, strict.exit(), strict::toString);
             assertTrue(strict.stderr().contains("java.net.SocketException: mptcp.nio.strict=true and MPTCP is "

@@ -54,7 +54,7 @@ class CompatibilityIT {
             Forked jvm = mode == LaunchMode.SWITCH
                     ? Forked.jvm().enabled().args("-Dmptcp.nio.mode=" + rm[1])
                     : Forked.jvm().classPath(AgentIT.testClasses())
-                            .args(AgentIT.agent() + "=mode=" + rm[1], Forked.NATIVE_ACCESS);
+                            .args(AgentIT.agent() + ",mode=" + rm[1], Forked.NATIVE_ACCESS);
             out.putAll(probe(jvm, rm[0]));
         }
         return out;

@@ -39,7 +39,8 @@ class LauncherIT {
         try (Netns ns = Netns.create("launcher")) {
             // an unmodified "start script": sh -c 'java ...', with options of its own already in JDK_JAVA_OPTIONS
             List<String> cmd = new ArrayList<>(ns.prefix());
-            cmd.addAll(command("JDK_JAVA_OPTIONS=-Dexisting.option=kept", LAUNCHER, "run", "--", "sh", "-c",
+            cmd.addAll(command("JDK_JAVA_OPTIONS=-Dexisting.option=kept", LAUNCHER, "run", "--rules",
+                    "client loopback mptcp", "--", "sh", "-c",
                     Forked.javaBin() + " -cp " + testClasses() + " " + EchoApp.class.getName() + " 127.0.0.1 3 1000"));
             Forked.Result r = Forked.exec(cmd, 30).assertExit(0);
             assertEquals("OK connections=3 bytes=3000", r.stdout().trim(), r::toString);
@@ -52,14 +53,19 @@ class LauncherIT {
 
     @RequiresMptcp
     @Test
-    void passesModeAndStrict() throws Exception {
-        List<String> cmd = command(LAUNCHER, "run", "--mode", "client", "--strict", "--", Forked.javaBin(), "-cp",
-                testClasses(), ModeProbe.class.getName());
+    void passesModeStrictAndRules() throws Exception {
+        List<String> cmd = command(LAUNCHER, "run", "--mode", "client", "--strict", "--rules=client loopback mptcp",
+                "--", Forked.javaBin(), "-cp", testClasses(), ModeProbe.class.getName());
         Forked.Result r = Forked.exec(cmd, 30).assertExit(0);
         Map<String, String> f = Lines.parse(r.stdout());
         assertEquals("TCP", f.get("listener.protocol"), r::toString);
         assertEquals("MPTCP", f.get("client.protocol"), r::toString);
-        assertTrue(r.stderr().contains("mptcp.nio.mode=client, mptcp.nio.strict=true"), r.stderr());
+        assertTrue(r.stderr().contains("mptcp.nio.mode=client, mptcp.nio.strict=true; rules: mode=client: listener "
+                + "tcp; client loopback mptcp; then defaults client loopback tcp; mptcp"), r.stderr());
+        // without the rule, the default keeps the loopback client on TCP
+        Forked.Result defaults = Forked.exec(command(LAUNCHER, "run", "--mode", "client", "--", Forked.javaBin(),
+                "-cp", testClasses(), ModeProbe.class.getName()), 30).assertExit(0);
+        assertEquals("TCP", Lines.parse(defaults.stdout()).get("client.protocol"), defaults::toString);
     }
 
     @Test
@@ -71,6 +77,11 @@ class LauncherIT {
         assertEquals(2, badMode.exit());
         assertTrue(badMode.stderr().contains("--mode: 'sideways' (expected: both | server | client | off)"),
                 badMode.stderr());
+        Forked.Result badRules = Forked.exec(command(LAUNCHER, "run", "--rules", "client loopback tcp, tcp", "--",
+                "true"), 10);
+        assertEquals(2, badRules.exit());
+        assertTrue(badRules.stderr().contains("--rules: 'client loopback tcp, tcp' (rules hold no ','"),
+                badRules.stderr());
         Forked.Result noJar = Forked.exec(List.of("env", "MPTCP_NIO_JAR=/nonexistent.jar", LAUNCHER, "run", "--",
                 "true"), 10);
         assertEquals(2, noJar.exit());

@@ -42,7 +42,7 @@ class NettyOptionsIT {
             Map<String, String> mptcpize = probe(Forked.jvm().in(ns).wrappedBy("mptcpize", "run"), t);
             Map<String, String> agent = probe(Forked.jvm().in(ns).args(AgentIT.agent(), Forked.NATIVE_ACCESS), t);
             Map<String, String> agentOff = probe(Forked.jvm().in(ns)
-                    .args(AgentIT.agent() + "=mode=off", Forked.NATIVE_ACCESS), t);
+                    .args(AgentIT.agent() + ",mode=off", Forked.NATIVE_ACCESS), t);
             assertTrue(tcp.size() > 150, "the probe measured too little: " + tcp);
             assertEquals(tcp.keySet(), mptcpize.keySet());
             assertEquals(tcp.keySet(), agent.keySet());

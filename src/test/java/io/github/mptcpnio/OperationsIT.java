@@ -90,7 +90,7 @@ class OperationsIT {
     void statusShowsAConnectionThatFellBack() throws Exception {
         try (Netns ns = Netns.create("status-fb");
              Forked.Running app = Forked.jvm().in(ns).classPath(AgentIT.testClasses())
-                     .args(AgentIT.agent() + "=mode=client", Forked.NATIVE_ACCESS)
+                     .args(AgentIT.agent() + ",mode=client", Forked.NATIVE_ACCESS)
                      .start(HoldApp.class.getName(), "127.0.0.1", "60")) {
             String pid = value(app.awaitLine("pid=", 30));
             String local = value(app.awaitLine("local=", 30)).replaceFirst("^/", "");
@@ -301,7 +301,7 @@ class OperationsIT {
     void modeOffLoadsNoneOfTheOperatorsClassesAndNoModeCreatesThePlatformMBeanServer() throws Exception {
         try (Netns ns = Netns.create("off-classes")) {
             Forked.Result off = Forked.jvm().in(ns).classPath(AgentIT.testClasses())
-                    .args(AgentIT.agent() + "=mode=off", Forked.NATIVE_ACCESS, "-verbose:class")
+                    .args(AgentIT.agent() + ",mode=off", Forked.NATIVE_ACCESS, "-verbose:class")
                     .run(HoldApp.class.getName(), 60, "127.0.0.1", "1").assertExit(0);
             assertFalse(off.stdout().contains("io.github.mptcpnio.internal.ops."), "mode off loaded ops classes");
             assertFalse(off.stdout().contains("io.github.mptcpnio.internal.Observability"), off.stdout());

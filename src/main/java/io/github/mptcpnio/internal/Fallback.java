@@ -48,6 +48,16 @@ final class Fallback {
                         ? Availability.fromSocketFailure(e).toString() : e.getMessage()));
     }
 
+    /**
+     * A socket a rule wanted MPTCP stays TCP because the application set an option before its connect or bind that
+     * MPTCP refuses (it asked for something only TCP gives): likewise, the option named.
+     */
+    static Optional<SocketException> optionRefused(Settings settings, String option, SocketKind kind) {
+        String name = option.contains("=") ? option.substring(0, option.indexOf('=')) : option;
+        return count(settings, "OPTION " + name, 0, kind, "the application set " + option
+                + ", which MPTCP sockets refuse, so the socket stays TCP");
+    }
+
     private static Optional<SocketException> count(Settings settings, String reason, int errno, SocketKind kind,
                                                    String why) {
         Counters.fallback(kind, reason);

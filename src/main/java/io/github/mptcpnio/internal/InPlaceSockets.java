@@ -8,6 +8,10 @@ import io.github.mptcpnio.internal.linux.Sockets;
 import java.io.FileDescriptor;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
+import io.github.mptcpnio.internal.linux.ProtocolSwitch;
+import io.github.mptcpnio.internal.rules.Rules;
+
+import java.net.InetAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.util.Optional;
@@ -17,6 +21,8 @@ import java.util.function.Consumer;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
+import java.util.function.LongBinaryOperator;
+import java.util.function.ObjIntConsumer;
 import java.util.function.ToIntBiFunction;
 
 /**
@@ -59,9 +65,19 @@ public final class InPlaceSockets {
     /** WARNINGs found while a class was being loaded, written at the next socket creation, outside class loading. */
     private final ConcurrentLinkedQueue<String> warnings = new ConcurrentLinkedQueue<>();
 
-    public InPlaceSockets(Settings settings, JdkMethods jdk) {
+    private final Rules rules;
+    private final SocketTable table = SocketTable.instance();
+
+    public InPlaceSockets(Settings settings, Rules rules, JdkMethods jdk) {
         this.settings = settings;
+        this.rules = rules;
         this.jdk = jdk;
+        table.rules(rules);
+    }
+
+    /** The rules in force, for the operators' views. */
+    public Rules rules() {
+        return rules;
     }
 
     /** Queues a WARNING line for the next socket creation. */
@@ -170,7 +186,11 @@ public final class InPlaceSockets {
         return SocketKind.of(code == 0 && unmarkedIsChannel ? SocketKind.CHANNEL : code, listener);
     }
 
-    /** Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback. */
+    /**
+     * Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback.
+     * The JDK's own {@code socket0} creates the socket, TCP as without the agent; a TCP socket is recorded in the
+     * {@link SocketTable} with its role, domain and kind, for the rules to decide at its connect or bind.
+     */
     private final class Creation implements IntUnaryOperator {
         @Override
         public int applyAsInt(int flags) {
@@ -181,23 +201,131 @@ public final class InPlaceSockets {
             if (!warnings.isEmpty()) {
                 writeWarnings();
             }
-            if (stream) {
-                int fd = mptcp(preferIPv6, takeKind(listener));
-                if (fd >= 0) {
-                    return fd;
-                }
+            SocketKind kind = stream ? takeKind(listener) : null;
+            boolean decide = stream && settings.mode() != Settings.Mode.OFF;
+            if (decide) {
+                announce();
             }
+            int fd;
             try {
-                return (int) socket0().invokeExact(preferIPv6, stream, listener, fastLoopback);
+                fd = (int) socket0().invokeExact(preferIPv6, stream, listener, fastLoopback);
             } catch (Throwable t) { // the JDK's own SocketException, exactly as without the agent
                 throw Sneaky.<RuntimeException>rethrow(t);
             }
+            if (decide) {
+                table.born(fd, kind, preferIPv6, false);
+            } else if (!stream) {
+                table.forget(fd);
+            }
+            return fd;
         }
     }
 
-    /** An MPTCP socket, or -1 for the JDK's own; throws where the JDK would (out of descriptors) or strict mode says. */
-    private int mptcp(boolean inet6, SocketKind kind) {
-        return mptcp(inet6, kind, kind.listener(), 0, JDK_FAILURES);
+    /** The one line, at the JVM's first TCP socket, on that socket's thread (never lost). */
+    private void announce() {
+        try {
+            Fallback.announcedAvailability(settings);
+        } catch (SocketException outOfDescriptors) {
+            throw Sneaky.<RuntimeException>rethrow(outOfDescriptors);
+        }
+    }
+
+    /**
+     * The hook at {@code Net.connect} ({@code connect}) or {@code Net.bind} (not): {@code accept([fd, address], port)}.
+     * A TCP socket born under the agent is decided there by the rules — a client at its connect, a listener at its
+     * bind — and switched to MPTCP (or back) under the same descriptor number before the system call.
+     */
+    public ObjIntConsumer<Object> decision(boolean connect) {
+        return new JdkDecision(connect);
+    }
+
+    private final class JdkDecision implements ObjIntConsumer<Object> {
+        private final boolean connect;
+
+        JdkDecision(boolean connect) {
+            this.connect = connect;
+        }
+
+        @Override
+        public void accept(Object fdAndAddress, int port) {
+            Object[] a = (Object[]) fdAndAddress;
+            int fd;
+            try {
+                fd = (int) fdVal().invokeExact((FileDescriptor) a[0]);
+            } catch (Throwable t) {
+                throw Sneaky.<RuntimeException>rethrow(t);
+            }
+            decide(fd, !connect, (InetAddress) a[1], port, JDK_FAILURES);
+        }
+    }
+
+    /**
+     * Decides the socket {@code fd} if the table knows it as a TCP socket of that role: counts the rule, and switches
+     * the protocol where the rule says the other one. {@code failures} surfaces strict mode and exhaustion.
+     */
+    boolean decide(int fd, boolean listener, InetAddress address, int port, Failures failures) {
+        int state = table.get(fd);
+        if (!SocketTable.known(state) || SocketTable.listener(state) != listener) {
+            return false;
+        }
+        int decision = rules.decide(listener, address, port);
+        boolean want = rules.mptcp(decision);
+        boolean now = SocketTable.mptcp(state);
+        boolean switched = want != now && switchProtocol(fd, state, want, failures);
+        table.set(fd, SocketTable.decided(state, decision, switched ? want : now), port);
+        return switched;
+    }
+
+    /** Switches the protocol of the unconnected socket {@code fd}; false when it stays as it is. */
+    private boolean switchProtocol(int fd, int state, boolean mptcp, Failures failures) {
+        SocketKind kind = SocketTable.kind(state);
+        if (mptcp) {
+            Optional<Unavailability> unavailable;
+            try {
+                unavailable = Fallback.announcedAvailability(settings);
+            } catch (SocketException outOfDescriptors) {
+                throw Sneaky.<RuntimeException>rethrow(outOfDescriptors);
+            }
+            if (unavailable.isPresent()) {
+                orStrictFailure(Fallback.unavailable(settings, unavailable.get(), kind), failures);
+                return false;
+            }
+        }
+        try {
+            // Netty's TCP_USER_TIMEOUT, refused by MPTCP, is left behind as its setter's hook does (nettyUserTimeout)
+            ProtocolSwitch.Outcome outcome = Availability.sockets().switchTo(fd, SocketTable.inet6(state), mptcp,
+                    kind.netty() ? "TCP_USER_TIMEOUT" : null);
+            if (outcome.switched()) {
+                if (mptcp) {
+                    Counters.upgraded(kind);
+                }
+                if (outcome.droppedValue() >= 0) {
+                    userTimeoutIgnored(outcome.droppedValue());
+                }
+                return true;
+            }
+            Announcement.logger().log(Level.DEBUG, () -> "fd " + fd + " stays " + (mptcp ? "TCP" : "MPTCP")
+                    + ": the application set " + outcome.refusedOption());
+            if (mptcp) {
+                orStrictFailure(Fallback.optionRefused(settings, outcome.refusedOption(), kind), failures);
+            }
+            return false;
+        } catch (NativeCallException e) {
+            if (Errors.isResourceExhaustion(e.errno())) {
+                failures.exhausted(e);
+                return false;
+            }
+            if (e.call().startsWith("bind(")) { // switched, but its bound address could not be bound again
+                throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, "re-binding the socket's local address "
+                        + "after it became " + (mptcp ? "MPTCP" : "TCP") + " (mptcp-nio agent)"));
+            }
+            Announcement.logger().log(Level.DEBUG, () -> "fd " + fd + " stays " + (mptcp ? "TCP" : "MPTCP") + ": "
+                    + e.getMessage());
+            if (mptcp) {
+                orStrictFailure(Fallback.refused(settings, e, kind), failures);
+            }
+            return false;
+        }
     }
 
     /** How a creation that cannot give an MPTCP socket surfaces, in the terms of the code that asked. */
@@ -222,39 +350,7 @@ public final class InPlaceSockets {
         }
     };
 
-    /**
-     * An MPTCP socket of the kind's role ({@code SO_REUSEADDR} set if {@code reuse}, its type with {@code typeFlags}
-     * added); or -1 where the mode excludes the role or MPTCP is refused (the caller's own socket then);
-     * {@code failures} surfaces strict mode and exhaustion.
-     */
-    private int mptcp(boolean inet6, SocketKind kind, boolean reuse, int typeFlags, Failures failures) {
-        boolean listener = kind.listener();
-        Optional<Unavailability> unavailable;
-        try {
-            unavailable = Fallback.announcedAvailability(settings);
-        } catch (SocketException outOfDescriptors) {
-            throw Sneaky.<RuntimeException>rethrow(outOfDescriptors);
-        }
-        if (!settings.mode().covers(listener)) {
-            return -1;
-        }
-        if (unavailable.isPresent()) {
-            return orStrictFailure(Fallback.unavailable(settings, unavailable.get(), kind), failures);
-        }
-        try {
-            int fd = Availability.sockets().mptcpSocket(inet6, reuse, typeFlags);
-            Counters.upgraded(kind);
-            return fd;
-        } catch (NativeCallException e) {
-            if (Errors.isResourceExhaustion(e.errno())) {
-                return failures.exhausted(e);
-            }
-            Announcement.logger().log(Level.DEBUG, () -> "a new socket stays plain TCP: " + e.getMessage());
-            return orStrictFailure(Fallback.refused(settings, e, kind), failures);
-        }
-    }
-
-    /** -1 (the caller's own socket); or, in strict mode, the exception thrown from inside its socket creation. */
+    /** Nothing; or, in strict mode, the exception thrown in the caller's terms. */
     private static int orStrictFailure(Optional<SocketException> strict, Failures failures) {
         if (strict.isPresent()) {
             throw failures.strict(strict.get());
@@ -337,24 +433,25 @@ public final class InPlaceSockets {
         if (userTimeoutWarned.compareAndSet(false, true)) {
             Announcement.logger().log(Level.WARNING, "mptcp-nio agent: TCP_USER_TIMEOUT=" + milliseconds + " ms is "
                     + "not applied to MPTCP sockets: this kernel does not implement it for MPTCP (ENOPROTOOPT); "
-                    + "Netty's setTcpUserTimeout succeeds without effect, so that callers such as gRPC's keep-alive "
+                    + "Netty's setTcpUserTimeout succeeds without effect, and a timeout set before the connect is left "
+                    + "behind when a rule makes the socket MPTCP, so that callers such as gRPC's keep-alive "
                     + "keep working (dead peers are still found by keep-alive and the application's own timeouts). "
-                    + "Keep clients on TCP with " + Settings.MODE_PROPERTY + "=server where the timeout is needed. "
+                    + "Keep those clients on TCP with a rule (" + Rules.PROPERTY + "=\"client ADDRESS tcp\") or "
+                    + Settings.MODE_PROPERTY + "=server where the timeout is needed. "
                     + "Said once per JVM; the JMX attribute UserTimeoutsNotApplied counts every such call.");
         }
     }
 
     /**
      * The hook for one copy of Netty, called instead of its native {@code newSocketStreamFd(ipv6)} with the flag as an
-     * int: within the mode, an MPTCP socket made exactly as Netty makes its TCP socket (non-blocking,
-     * {@code IPV6_V6ONLY=0}); otherwise, or when MPTCP is refused, Netty's own native call runs. In strict mode a
-     * refusal throws that copy's {@code ChannelException}; out of descriptors, it returns -errno, as Netty's own would.
+     * int: Netty's own native call creates the socket (TCP, as without the agent), recorded in the {@link SocketTable}
+     * for the rules to decide at its connect or bind ({@link #nettyDecision}).
      */
     public IntUnaryOperator nettyCreation(NettyMethods netty) {
         return new NettyCreation(netty);
     }
 
-    private final class NettyCreation implements IntUnaryOperator, Failures {
+    private final class NettyCreation implements IntUnaryOperator {
         private final NettyMethods netty;
         private volatile MethodHandle newSocketStreamFd;
 
@@ -368,20 +465,79 @@ public final class InPlaceSockets {
                 writeWarnings();
             }
             boolean inet6 = ipv6 != 0;
-            // mode off: the socket stays Netty's whatever its role, so no stack walk
-            int fd = settings.mode() == Settings.Mode.OFF ? -1 : mptcp(inet6,
-                    SocketKind.of(SocketKind.NETTY, NettyRole.listener()), false, Linux.SOCK_NONBLOCK, this);
-            if (fd >= 0) {
-                return fd;
+            boolean decide = settings.mode() != Settings.Mode.OFF;
+            if (decide) {
+                announce();
             }
+            int fd;
             try {
                 MethodHandle own = newSocketStreamFd;
                 if (own == null) {
                     newSocketStreamFd = own = netty.newSocketStreamFd();
                 }
-                return (int) own.invokeExact(inet6);
+                fd = (int) own.invokeExact(inet6);
             } catch (Throwable t) {
                 throw Sneaky.<RuntimeException>rethrow(t);
+            }
+            if (decide && fd >= 0) {
+                // the role is known at bind: a Netty client that binds first is recorded as a listener by then
+                table.born(fd, SocketKind.of(SocketKind.NETTY, false), inet6, false);
+            }
+            return fd;
+        }
+    }
+
+    /**
+     * The hook for one copy of Netty at the start of {@code channel.unix.Socket.connect(SocketAddress)} and
+     * {@code bind(SocketAddress)}, and of io_uring's connect submission: {@code accept(address, fd)}. A client is
+     * decided at its connect; a socket bound by a {@code …ServerSocketChannel} (a stack walk of at most 12 frames, at
+     * bind only) is a listener, decided at its bind; a client that binds first is decided at its connect.
+     */
+    public ObjIntConsumer<Object> nettyDecision(NettyMethods netty, boolean connect) {
+        return new NettyDecision(netty, connect);
+    }
+
+    private final class NettyDecision implements ObjIntConsumer<Object>, Failures {
+        private final NettyMethods netty;
+        private final boolean connect;
+
+        NettyDecision(NettyMethods netty, boolean connect) {
+            this.netty = netty;
+            this.connect = connect;
+        }
+
+        @Override
+        public void accept(Object address, int fd) {
+            if (!(address instanceof java.net.InetSocketAddress)) {
+                return; // a UNIX domain socket address
+            }
+            int state = table.get(fd);
+            if (!SocketTable.known(state) || !SocketTable.kind(state).netty()) {
+                return;
+            }
+            boolean listener = !connect && NettyRole.listener();
+            if (listener && !SocketTable.listener(state)) {
+                table.set(fd, SocketTable.asListener(state));
+            } else if (!connect) {
+                return; // a client's bind: decided at its connect
+            }
+            java.net.InetSocketAddress a = (java.net.InetSocketAddress) address;
+            if (decide(fd, listener, a.getAddress(), a.getPort(), this)) {
+                registerAgain(fd);
+            }
+        }
+
+        /** The switch dropped the socket from Netty's epoll instance (its old file is closed): registered again. */
+        private void registerAgain(int fd) {
+            long registration = table.epollRegistration(fd);
+            if (registration == 0) {
+                return; // io_uring, or not registered yet
+            }
+            try {
+                Availability.sockets().epollAdd((int) (registration >>> 32), fd, (int) registration);
+            } catch (NativeCallException e) {
+                throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, "registering the socket with Netty's "
+                        + "epoll instance again after it became MPTCP (mptcp-nio agent)"));
             }
         }
 
@@ -392,7 +548,28 @@ public final class InPlaceSockets {
 
         @Override
         public int exhausted(NativeCallException e) {
-            return -e.errno();
+            throw Sneaky.<RuntimeException>rethrow(Errors.exception(e, null));
+        }
+    }
+
+    /**
+     * The hook at the start of Netty's {@code epoll.Native.epollCtlAdd/epollCtlMod(efd, fd, events)}, as
+     * {@code applyAsLong(efd << 32 | fd, events)}: for a socket not decided yet, the registration is recorded, to be
+     * made again after a switch ({@link SocketTable#epollRegistration}). One table read otherwise.
+     */
+    public LongBinaryOperator nettyEpoll() {
+        return new NettyEpoll();
+    }
+
+    private final class NettyEpoll implements LongBinaryOperator {
+        @Override
+        public long applyAsLong(long efdAndFd, long events) {
+            int fd = (int) efdAndFd;
+            int state = table.get(fd);
+            if (SocketTable.known(state) && SocketTable.decision(state) < 0) {
+                table.epollRegistered(fd, (int) (efdAndFd >>> 32), (int) events);
+            }
+            return 0;
         }
     }
 

@@ -36,10 +36,22 @@ public final class Settings {
 
     private final Mode mode;
     private final boolean strict;
+    /** The agent's rules in force, as the one line names them; null under the switch (the mode alone decides). */
+    private final String rules;
 
     public Settings(Mode mode, boolean strict) {
+        this(mode, strict, null);
+    }
+
+    private Settings(Mode mode, boolean strict, String rules) {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.strict = strict;
+        this.rules = rules;
+    }
+
+    /** The same settings, whose one line names the agent's rules ({@code Rules.summary()}). */
+    public Settings withRules(String rulesSummary) {
+        return new Settings(mode, strict, rulesSummary);
     }
 
     public Mode mode() { return mode; }
@@ -82,6 +94,7 @@ public final class Settings {
 
     @Override
     public String toString() {
-        return MODE_PROPERTY + "=" + mode.value() + ", " + STRICT_PROPERTY + "=" + strict;
+        return MODE_PROPERTY + "=" + mode.value() + ", " + STRICT_PROPERTY + "=" + strict
+                + (rules == null ? "" : "; " + rules);
     }
 }

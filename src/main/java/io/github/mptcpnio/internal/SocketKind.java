@@ -35,6 +35,11 @@ public enum SocketKind {
         return label;
     }
 
+    /** Whether it is a socket of Netty's native transports. */
+    public boolean netty() {
+        return ordinal() / 2 == NETTY - 1;
+    }
+
     /** Whether it listens. */
     public boolean listener() {
         return (ordinal() & 1) != 0;

@@ -5,6 +5,8 @@ import io.github.mptcpnio.internal.linux.Linux;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
@@ -19,8 +21,9 @@ import java.util.TreeMap;
 
 /**
  * Creates one socket of every kind the JDK has — NIO channels of each family, {@code java.net.Socket} and
- * {@code ServerSocket}, asynchronous channels — finds each one's new descriptor in {@code /proc/self/fd} and prints
- * its kernel state right after creation: {@code kind.state=...} ({@code SO_DOMAIN}, {@code IPV6_V6ONLY},
+ * {@code ServerSocket}, asynchronous channels — binds each listener and connects each client to a loopback listener
+ * (where the agent's rules decide), finds each one's new descriptor in {@code /proc/self/fd} and prints its kernel
+ * state then: {@code kind.state=...} ({@code SO_DOMAIN}, {@code IPV6_V6ONLY},
  * {@code SO_REUSEADDR}, {@code F_GETFL}, {@code F_GETFD}) and {@code kind.protocol=} ({@code SO_PROTOCOL}). Run with
  * and without the agent, the states must be equal and only the protocol may differ.
  */
@@ -32,25 +35,37 @@ public final class SocketStateProbe {
     public static void main(String[] args) throws Exception {
         // the asynchronous channel group's own descriptors (epoll, wake-up) exist before the sockets measured below
         AsynchronousSocketChannel.open().close();
+        ServerSocket peer = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0);
         Map<String, Open> kinds = new TreeMap<>();
-        kinds.put("socketChannel", SocketChannel::open);
-        kinds.put("socketChannelInet", () -> SocketChannel.open(StandardProtocolFamily.INET));
-        kinds.put("socketChannelInet6", () -> SocketChannel.open(StandardProtocolFamily.INET6));
-        kinds.put("serverSocketChannel", ServerSocketChannel::open);
-        kinds.put("serverSocketChannelInet", () -> ServerSocketChannel.open(StandardProtocolFamily.INET));
-        kinds.put("serverSocketChannelInet6", () -> ServerSocketChannel.open(StandardProtocolFamily.INET6));
-        kinds.put("socket", () -> { // the socket is created at its first use; a read of an option creates it
+        kinds.put("socketChannel", () -> connected(SocketChannel.open(), to));
+        kinds.put("socketChannelInet", () -> connected(SocketChannel.open(StandardProtocolFamily.INET), to));
+        kinds.put("socketChannelInet6", () -> connected(SocketChannel.open(StandardProtocolFamily.INET6), to));
+        kinds.put("serverSocketChannel", () -> ServerSocketChannel.open().bind(any));
+        kinds.put("serverSocketChannelInet", () -> ServerSocketChannel.open(StandardProtocolFamily.INET).bind(any));
+        kinds.put("serverSocketChannelInet6", () -> ServerSocketChannel.open(StandardProtocolFamily.INET6)
+                .bind(any));
+        kinds.put("socket", () -> {
             Socket s = new Socket();
-            s.getReceiveBufferSize();
+            s.connect(to);
             return s;
         });
         kinds.put("serverSocket", () -> {
             ServerSocket s = new ServerSocket();
-            s.getReceiveBufferSize();
+            s.bind(any);
             return s;
         });
-        kinds.put("asynchronousSocketChannel", AsynchronousSocketChannel::open);
-        kinds.put("asynchronousServerSocketChannel", AsynchronousServerSocketChannel::open);
+        kinds.put("asynchronousSocketChannel", () -> {
+            AsynchronousSocketChannel c = AsynchronousSocketChannel.open();
+            try {
+                c.connect(to).get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new IOException(e);
+            }
+            return c;
+        });
+        kinds.put("asynchronousServerSocketChannel", () -> AsynchronousServerSocketChannel.open().bind(any));
         LibC libc = LibC.instance().orElseThrow();
         for (Map.Entry<String, Open> k : kinds.entrySet()) {
             Map<Integer, String> before = Fds.targets();
@@ -78,5 +93,11 @@ public final class SocketStateProbe {
                         libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_PROTOCOL, "SO_PROTOCOL")));
             }
         }
+        peer.close();
+    }
+
+    private static SocketChannel connected(SocketChannel c, InetSocketAddress to) throws IOException {
+        c.connect(to);
+        return c;
     }
 }

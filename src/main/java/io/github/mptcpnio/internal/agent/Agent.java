@@ -6,6 +6,7 @@ import io.github.mptcpnio.internal.InPlaceSockets;
 import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.internal.Preload;
 import io.github.mptcpnio.internal.Settings;
+import io.github.mptcpnio.internal.rules.Rules;
 
 import java.io.FileDescriptor;
 import java.lang.System.Logger.Level;
@@ -24,6 +25,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
+import java.util.function.ObjIntConsumer;
 import java.util.function.ToIntBiFunction;
 
 /**
@@ -71,12 +73,16 @@ public final class Agent {
         Map<String, String> options = parseOptions(args);
         apply(Settings.MODE_PROPERTY, options.get("mode"));
         apply(Settings.STRICT_PROPERTY, options.get("strict"));
+        apply(Rules.PROPERTY, options.get("rules"));
         Settings settings = Settings.fromSystemProperties(); // validates -D values too, before the application runs
+        Rules rules = Rules.parse(System.getProperty(Rules.PROPERTY), settings.mode().covers(true),
+                settings.mode().covers(false), settings.mode().value());
+        settings = settings.withRules(rules.summary());
 
         JdkShim.grantAccess(inst);
         installed = true;
         List<String> warnings = new ArrayList<>();
-        InPlaceSockets policy = new InPlaceSockets(settings, new Internals());
+        InPlaceSockets policy = new InPlaceSockets(settings, rules, new Internals());
         inst.addTransformer(new NettyRewriter(policy, inst), false); // before any Netty class can load
         inPlace = rewrite(inst, policy, warnings);
         for (String w : warnings) {
@@ -113,6 +119,9 @@ public final class Agent {
             hooksLookup.findStaticSetter(hooks, JdkRewriter.AVAILABLE, ToIntBiFunction.class)
                     .invoke(policy.available());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.KIND, IntConsumer.class).invoke(policy.kindMarker());
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.CONNECT, ObjIntConsumer.class)
+                    .invoke(policy.decision(true));
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.BIND, ObjIntConsumer.class).invoke(policy.decision(false));
         } catch (Throwable t) { // an unexpected JDK: leave it alone, the provider still covers NIO channels
             warnings.add("mptcp-nio agent: cannot hook the JDK's socket creation on " + jdk + " (" + t + "); only "
                     + "NIO channels get MPTCP, through the SelectorProvider");
@@ -221,9 +230,11 @@ public final class Agent {
         for (String entry : args.split(",")) {
             int eq = entry.indexOf('=');
             String key = eq < 0 ? entry.trim() : entry.substring(0, eq).trim();
-            if (eq < 0 || !(key.equals("mode") || key.equals("strict")) || out.containsKey(key)) {
+            if (eq < 0 || !(key.equals("mode") || key.equals("strict") || key.equals("rules"))
+                    || out.containsKey(key)) {
                 throw new IllegalArgumentException("mptcp-nio agent options: '" + args
-                        + "' (expected: mode=both|server|client|off and/or strict=true|false, comma-separated)");
+                        + "' (expected: mode=both|server|client|off, strict=true|false and/or rules=RULES, "
+                        + "comma-separated)");
             }
             out.put(key, entry.substring(eq + 1).trim());
         }

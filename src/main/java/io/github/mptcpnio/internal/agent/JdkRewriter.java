@@ -47,6 +47,9 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String AVAILABLE_TYPE = "java/util/function/ToIntBiFunction";
     static final String KIND = "KIND";
     static final String KIND_TYPE = "java/util/function/IntConsumer";
+    static final String CONNECT = "CONNECT";
+    static final String BIND = "BIND";
+    static final String DECIDE_TYPE = "java/util/function/ObjIntConsumer";
 
     static final String NET = "sun/nio/ch/Net";
     static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
@@ -64,6 +67,9 @@ final class JdkRewriter implements ClassFileTransformer {
     /** The rewritten classes with kind markers: if one is not rewritten, unmarked requests are of unknown kind. */
     static final java.util.List<String> MARKED = java.util.List.of(NIO_SOCKET_IMPL, ASYNC_SOCKET_CHANNEL_IMPL,
             ASYNC_SERVER_SOCKET_CHANNEL_IMPL);
+
+    /** {@code connect(ProtocolFamily, FileDescriptor, InetAddress, int)} and {@code bind(...)}: every TCP connect/bind. */
+    private static final String ADDRESS_DESC = "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)";
 
     private static final String SET_SOCKET_OPTION_DESC =
             "(Ljava/io/FileDescriptor;Ljava/net/ProtocolFamily;Ljava/net/SocketOption;Ljava/lang/Object;)V";
@@ -133,7 +139,7 @@ final class JdkRewriter implements ClassFileTransformer {
     // ---- sun.nio.ch.Net ----
 
     Result rewriteNet(byte[] bytes) {
-        int[] counts = new int[2]; // socket0 calls replaced, option guards inserted
+        int[] counts = new int[4]; // socket0 calls replaced, option guards, connect guards, bind guards inserted
         byte[] rewritten = rewrite(bytes, new Methods() {
             @Override
             MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
@@ -142,6 +148,14 @@ final class JdkRewriter implements ClassFileTransformer {
                         return new Socket0Call(mv, counts);
                     }
                 }
+                if (name.equals("connect") && desc.equals(ADDRESS_DESC + "I")) {
+                    counts[2]++;
+                    return new DecisionGuard(mv, CONNECT);
+                }
+                if (name.equals("bind") && desc.equals(ADDRESS_DESC + "V")) {
+                    counts[3]++;
+                    return new DecisionGuard(mv, BIND);
+                }
                 if (name.equals("setSocketOption") && desc.equals(SET_SOCKET_OPTION_DESC)) {
                     counts[1]++;
                     return new OptionGuard(mv);
@@ -149,10 +163,11 @@ final class JdkRewriter implements ClassFileTransformer {
                 return mv;
             }
         });
-        if (counts[0] != 2 || counts[1] != 1) {
-            return new Result(null, "expected 2 calls of socket0 in socket/serverSocket(ProtocolFamily...) and "
-                    + "setSocketOption(FileDescriptor, ProtocolFamily, SocketOption, Object); found " + counts[0]
-                    + " and " + counts[1]);
+        if (counts[0] != 2 || counts[1] != 1 || counts[2] != 1 || counts[3] != 1) {
+            return new Result(null, "expected 2 calls of socket0 in socket/serverSocket(ProtocolFamily...), "
+                    + "setSocketOption(FileDescriptor, ProtocolFamily, SocketOption, Object), "
+                    + "connect(ProtocolFamily, FileDescriptor, InetAddress, int) and bind(the same); found "
+                    + counts[0] + ", " + counts[1] + ", " + counts[2] + " and " + counts[3]);
         }
         return new Result(rewritten, null);
     }
@@ -255,6 +270,37 @@ final class JdkRewriter implements ClassFileTransformer {
             super.visitInsn(Opcodes.RETURN);
             super.visitLabel(original);
             super.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
+        }
+    }
+
+    /**
+     * At the start of {@code connect(family, fd, address, port)} or {@code bind(...)}:
+     * {@code <hook>.accept(new Object[] {fd, address}, port)}, where the rules decide. Straight-line code: no frame.
+     */
+    private static final class DecisionGuard extends MethodVisitor {
+        private final String hook;
+
+        DecisionGuard(MethodVisitor mv, String hook) {
+            super(Opcodes.ASM9, mv);
+            this.hook = hook;
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, hook, "L" + DECIDE_TYPE + ";");
+            super.visitInsn(Opcodes.ICONST_2);
+            super.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+            super.visitInsn(Opcodes.DUP);
+            super.visitInsn(Opcodes.ICONST_0);
+            super.visitVarInsn(Opcodes.ALOAD, 1);
+            super.visitInsn(Opcodes.AASTORE);
+            super.visitInsn(Opcodes.DUP);
+            super.visitInsn(Opcodes.ICONST_1);
+            super.visitVarInsn(Opcodes.ALOAD, 2);
+            super.visitInsn(Opcodes.AASTORE);
+            super.visitVarInsn(Opcodes.ILOAD, 3);
+            super.visitMethodInsn(Opcodes.INVOKEINTERFACE, DECIDE_TYPE, "accept", "(Ljava/lang/Object;I)V", true);
         }
     }
 
@@ -379,7 +425,7 @@ final class JdkRewriter implements ClassFileTransformer {
     /** {@code final class sun.nio.ch.MptcpNioHooks { static volatile IntUnaryOperator SOCKET; ... }}. */
     static byte[] hooksClass() {
         return hooksClass(HOOKS, false, SOCKET, SOCKET_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE, AVAILABLE,
-                AVAILABLE_TYPE, KIND, KIND_TYPE);
+                AVAILABLE_TYPE, KIND, KIND_TYPE, CONNECT, DECIDE_TYPE, BIND, DECIDE_TYPE);
     }
 
     /**

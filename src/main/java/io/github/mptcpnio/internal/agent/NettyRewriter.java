@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntUnaryOperator;
+import java.util.function.LongBinaryOperator;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The agent's rewriting of Netty's native transports (epoll, io_uring, their relocated copies such as the one inside
@@ -40,6 +42,13 @@ final class NettyRewriter implements ClassFileTransformer {
     static final String USER_TIMEOUT_TYPE = "java/util/function/IntBinaryOperator";
     static final String LINUX_SOCKET = "/LinuxSocket";
     static final String HOOKS_SIMPLE_NAME = "MptcpNioHooks";
+    static final String CONNECT = "CONNECT";
+    static final String BIND = "BIND";
+    static final String DECIDE_TYPE = "java/util/function/ObjIntConsumer";
+    static final String IO_URING_CHANNEL = "/channel/uring/AbstractIoUringChannel";
+    static final String EPOLL_NATIVE = "/channel/epoll/Native";
+    static final String EPOLL = "EPOLL";
+    static final String EPOLL_TYPE = "java/util/function/LongBinaryOperator";
 
     private final InPlaceSockets policy;
     private final Instrumentation inst;
@@ -58,15 +67,23 @@ final class NettyRewriter implements ClassFileTransformer {
         if (className.endsWith(LINUX_SOCKET)) {
             return rewriteLinuxSocket(module, loader, className, domain, bytes);
         }
+        if (className.endsWith(IO_URING_CHANNEL)) {
+            return rewriteIoUringChannel(loader, className, domain, bytes);
+        }
+        if (className.endsWith(EPOLL_NATIVE)) {
+            return rewriteEpollNative(loader, className, domain, bytes);
+        }
         if (!className.endsWith(SUFFIX)) {
             return null;
         }
         String where = className.replace('/', '.') + " in " + origin(domain);
         try {
             byte[] rewritten = rewriteSocket(bytes, className);
+            rewritten = rewritten == null ? null : rewriteDecisions(rewritten, className);
             if (rewritten == null) {
                 return notRewritten(where, "expected one call of the native newSocketStreamFd(boolean) in "
-                        + "newSocketStream0(boolean), as in Netty 4.1 and 4.2", true);
+                        + "newSocketStream0(boolean), connect(SocketAddress) and bind(SocketAddress), as in Netty 4.1 "
+                        + "and 4.2", true);
             }
             String unix = className.substring(0, className.lastIndexOf('/'));
             String superName = new ClassReader(bytes).getSuperName();
@@ -109,6 +126,161 @@ final class NettyRewriter implements ClassFileTransformer {
                         mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, STREAM_TYPE, "applyAsInt", "(I)I", true);
                     }
                 });
+    }
+
+    /**
+     * At the start of {@code connect(SocketAddress)} and {@code bind(SocketAddress)}: {@code CONNECT.accept(address,
+     * intValue())} (likewise {@code BIND}), where the rules decide. Null unless both methods are there.
+     */
+    static byte[] rewriteDecisions(byte[] bytes, String className) {
+        String hooks = className.substring(0, className.lastIndexOf('/') + 1) + HOOKS_SIMPLE_NAME;
+        int[] count = new int[2];
+        byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+            @Override
+            MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
+                boolean connect = name.equals("connect") && desc.equals("(Ljava/net/SocketAddress;)Z");
+                boolean bind = name.equals("bind") && desc.equals("(Ljava/net/SocketAddress;)V");
+                if (!connect && !bind) {
+                    return mv;
+                }
+                count[connect ? 0 : 1]++;
+                return new EntryGuard(mv, hooks, connect ? CONNECT : BIND) {
+                    @Override
+                    void pushFd(MethodVisitor v) {
+                        v.visitVarInsn(Opcodes.ALOAD, 0);
+                        v.visitMethodInsn(Opcodes.INVOKEVIRTUAL, className, "intValue", "()I", false);
+                    }
+                };
+            }
+        });
+        return count[0] == 1 && count[1] == 1 ? rewritten : null;
+    }
+
+    /** At a method's start: {@code <hooks>.<field>.accept(<argument 1>, <fd>)}. Straight-line code: no frame. */
+    private abstract static class EntryGuard extends MethodVisitor {
+        private final String hooks;
+        private final String field;
+
+        EntryGuard(MethodVisitor mv, String hooks, String field) {
+            super(Opcodes.ASM9, mv);
+            this.hooks = hooks;
+            this.field = field;
+        }
+
+        abstract void pushFd(MethodVisitor v);
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            super.visitFieldInsn(Opcodes.GETSTATIC, hooks, field, "L" + DECIDE_TYPE + ";");
+            super.visitVarInsn(Opcodes.ALOAD, 1);
+            pushFd(mv);
+            super.visitMethodInsn(Opcodes.INVOKEINTERFACE, DECIDE_TYPE, "accept", "(Ljava/lang/Object;I)V", true);
+        }
+    }
+
+    /**
+     * io_uring connects through its ring, not through {@code Socket.connect}: its
+     * {@code AbstractIoUringChannel.submitConnect(InetSocketAddress)} gets the same guard, the descriptor from its
+     * {@code fd()}. The copy's hooks class is defined here if its {@code Socket} has not been loaded yet.
+     */
+    private byte[] rewriteIoUringChannel(ClassLoader loader, String className, ProtectionDomain domain,
+                                         byte[] bytes) {
+        String where = className.replace('/', '.') + " in " + origin(domain);
+        try {
+            String root = className.substring(0, className.length() - IO_URING_CHANNEL.length());
+            String unix = root + "/channel/unix";
+            String fdDesc = "()L" + unix + "/FileDescriptor;";
+            int[] count = new int[2];
+            new ClassReader(bytes).accept(new org.objectweb.asm.ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                    if (name.equals("fd") && desc.equals(fdDesc)) {
+                        count[0]++;
+                    }
+                    return null;
+                }
+            }, ClassReader.SKIP_CODE);
+            byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+                @Override
+                MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
+                    if (!name.equals("submitConnect") || !desc.equals("(Ljava/net/InetSocketAddress;)V")) {
+                        return mv;
+                    }
+                    count[1]++;
+                    return new EntryGuard(mv, unix + "/" + HOOKS_SIMPLE_NAME, CONNECT) {
+                        @Override
+                        void pushFd(MethodVisitor v) {
+                            v.visitVarInsn(Opcodes.ALOAD, 0);
+                            v.visitMethodInsn(Opcodes.INVOKEVIRTUAL, className, "fd", fdDesc, false);
+                            v.visitMethodInsn(Opcodes.INVOKEVIRTUAL, unix + "/FileDescriptor", "intValue", "()I",
+                                    false);
+                        }
+                    };
+                }
+            });
+            if (count[0] != 1 || count[1] != 1) {
+                return notRewritten(where, "expected fd() and submitConnect(InetSocketAddress), as in Netty 4.2; "
+                        + "io_uring clients stay plain TCP", false);
+            }
+            ensureHooks(loader, unix, unix + "/FileDescriptor", unix.replace('/', '.') + ".Socket");
+            return rewritten;
+        } catch (Throwable t) {
+            return notRewritten(where, t.toString(), false);
+        }
+    }
+
+    /**
+     * Netty's epoll transport registers a socket with its epoll instance before the socket connects or binds, where
+     * the rules may switch it to MPTCP; the switch closes the socket's old file, which drops the registration. The
+     * entries of {@code epoll.Native.epollCtlAdd(efd, fd, events)} and {@code epollCtlMod} therefore tell
+     * {@code EPOLL.applyAsLong((long) efd << 32 | fd, events)}, so that the registration is made again after a switch.
+     */
+    private byte[] rewriteEpollNative(ClassLoader loader, String className, ProtectionDomain domain, byte[] bytes) {
+        String where = className.replace('/', '.') + " in " + origin(domain);
+        try {
+            String root = className.substring(0, className.length() - EPOLL_NATIVE.length());
+            String unix = root + "/channel/unix";
+            String hooks = unix + "/" + HOOKS_SIMPLE_NAME;
+            int[] count = new int[1];
+            byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+                @Override
+                MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
+                    if (!(name.equals("epollCtlAdd") || name.equals("epollCtlMod")) || !desc.equals("(III)V")) {
+                        return mv;
+                    }
+                    count[0]++;
+                    return new MethodVisitor(Opcodes.ASM9, mv) {
+                        @Override
+                        public void visitCode() {
+                            super.visitCode();
+                            super.visitFieldInsn(Opcodes.GETSTATIC, hooks, EPOLL, "L" + EPOLL_TYPE + ";");
+                            super.visitVarInsn(Opcodes.ILOAD, 0);    // efd
+                            super.visitInsn(Opcodes.I2L);
+                            super.visitIntInsn(Opcodes.BIPUSH, 32);
+                            super.visitInsn(Opcodes.LSHL);
+                            super.visitVarInsn(Opcodes.ILOAD, 1);    // fd
+                            super.visitInsn(Opcodes.I2L);
+                            super.visitLdcInsn(0xffffffffL);
+                            super.visitInsn(Opcodes.LAND);
+                            super.visitInsn(Opcodes.LOR);
+                            super.visitVarInsn(Opcodes.ILOAD, 2);    // events
+                            super.visitInsn(Opcodes.I2L);
+                            super.visitMethodInsn(Opcodes.INVOKEINTERFACE, EPOLL_TYPE, "applyAsLong", "(JJ)J", true);
+                            super.visitInsn(Opcodes.POP2);
+                        }
+                    };
+                }
+            });
+            if (count[0] != 2) {
+                return notRewritten(where, "expected epollCtlAdd(int, int, int) and epollCtlMod(int, int, int), as in "
+                        + "Netty 4.1 and 4.2; epoll sockets stay plain TCP where a rule would switch them", false);
+            }
+            ensureHooks(loader, unix, unix + "/FileDescriptor", unix.replace('/', '.') + ".Socket");
+            return rewritten;
+        } catch (Throwable t) {
+            return notRewritten(where, t.toString(), false);
+        }
     }
 
     /** What a replaced call becomes: straight-line code with the call's stack effect. */
@@ -217,6 +389,9 @@ final class NettyRewriter implements ClassFileTransformer {
         }
         Copy copy = new Copy(loader, socketClass, unixPackage.replace('/', '.'));
         hooksLookup.findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(policy.nettyCreation(copy));
+        hooksLookup.findStaticSetter(hooks, CONNECT, ObjIntConsumer.class).invoke(policy.nettyDecision(copy, true));
+        hooksLookup.findStaticSetter(hooks, BIND, ObjIntConsumer.class).invoke(policy.nettyDecision(copy, false));
+        hooksLookup.findStaticSetter(hooks, EPOLL, LongBinaryOperator.class).invoke(policy.nettyEpoll());
         hooksLookup.findStaticSetter(hooks, USER_TIMEOUT, IntBinaryOperator.class)
                 .invoke(policy.nettyUserTimeout(copy));
     }
@@ -230,8 +405,8 @@ final class NettyRewriter implements ClassFileTransformer {
         openToAgent(anchorClass.getModule(), unixPackage);
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchorClass, MethodHandles.lookup());
         try {
-            return lookup.defineClass(JdkRewriter.hooksClass(hooksName, true, STREAM, STREAM_TYPE, USER_TIMEOUT,
-                    USER_TIMEOUT_TYPE));
+            return lookup.defineClass(JdkRewriter.hooksClass(hooksName, true, STREAM, STREAM_TYPE, CONNECT,
+                    DECIDE_TYPE, BIND, DECIDE_TYPE, EPOLL, EPOLL_TYPE, USER_TIMEOUT, USER_TIMEOUT_TYPE));
         } catch (LinkageError definedMeanwhile) { // another thread, loading the other class of the pair, was first
             return Class.forName(hooksName.replace('/', '.'), false, loader);
         }

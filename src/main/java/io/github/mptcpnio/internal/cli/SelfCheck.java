@@ -36,10 +36,22 @@ public final class SelfCheck {
     private SelfCheck() {}
 
     static final String PAYLOAD = "MPTCP TEST";
+    static final String USAGE = "usage: java -jar mptcp-nio-<version>-all.jar                 check this machine: a real MPTCP "
+            + "connection over loopback (exit 0 only if it ran MPTCP end to end)\n"
+            + "       java -jar mptcp-nio-<version>-all.jar status <pid> [...]  a running JVM's MPTCP sockets "
+            + "(status --help)\n"
+            + "       java -jar mptcp-nio-<version>-all.jar --help              this text\n"
+            + "As an agent: -javaagent:mptcp-nio-<version>-all.jar[=mode=both|server|client|off,strict=true,"
+            + "rules=RULES]";
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("status")) {
             System.exit(Status.run(args, System.out, System.err));
+        }
+        if (args.length > 0) {
+            boolean help = args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help");
+            (help ? System.out : System.err).println(USAGE);
+            System.exit(help ? 0 : 2);
         }
         System.exit(run(System.out));
     }

@@ -53,8 +53,8 @@ public final class LibC {
     private final Invoker invoker;
     private final MemoryIO memory;
     private final LastError lastError;
-    private final long socket, close, dup3, fcntl, getsockopt, setsockopt, strerror, poll, recv, getsockname, getpeername;
-    private final CallContext int3, int1, int5Ptr, ptr1, pollContext, recvContext, int3Ptr;
+    private final long socket, close, dup3, fcntl, getsockopt, setsockopt, strerror, poll, recv, getsockname, getpeername, bind, epollCtl;
+    private final CallContext int3, int1, int5Ptr, ptr1, pollContext, recvContext, int3Ptr, int4Ptr;
 
     private LibC() {
         Library libc = Library.getDefault(); // the process's global namespace: libc is already linked into the JVM
@@ -72,6 +72,8 @@ public final class LibC {
         recv = symbol(libc, "recv");
         getsockname = symbol(libc, "getsockname");
         getpeername = symbol(libc, "getpeername");
+        bind = symbol(libc, "bind");
+        epollCtl = symbol(libc, "epoll_ctl");
         int3 = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT, Type.SINT, Type.SINT},
                 CallingConvention.DEFAULT, true);
         int1 = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT}, CallingConvention.DEFAULT, true);
@@ -82,6 +84,9 @@ public final class LibC {
         ptr1 = CallContext.getCallContext(Type.POINTER, new Type[] {Type.SINT}, CallingConvention.DEFAULT, false);
         // int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
         int3Ptr = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT, Type.POINTER, Type.POINTER},
+                CallingConvention.DEFAULT, true);
+        // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
+        int4Ptr = CallContext.getCallContext(Type.SINT, new Type[] {Type.SINT, Type.SINT, Type.SINT, Type.POINTER},
                 CallingConvention.DEFAULT, true);
         // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
         pollContext = CallContext.getCallContext(Type.SINT, new Type[] {Type.POINTER, Type.ULONG, Type.SINT},
@@ -287,6 +292,53 @@ public final class LibC {
             byte[] out = new byte[Math.min(Math.max(memory.getInt(block + 128), 0), 128)];
             memory.getByteArray(block, out, 0, out.length);
             return out;
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /** {@code setsockopt} of an option given as bytes ({@code struct linger}, say). */
+    public void setsockopt(int fd, int level, int name, byte[] value, String what) throws NativeCallException {
+        long block = memory.allocateMemory(Math.max(1, value.length), true);
+        try {
+            memory.putByteArray(block, value, 0, value.length);
+            call5(setsockopt, fd, level, name, block, value.length, "setsockopt", what, null);
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /** {@code bind(fd, addr, len)} with a raw {@code struct sockaddr}, as {@link #sockname} returns it. */
+    public void bind(int fd, byte[] sockaddr) throws NativeCallException {
+        long block = memory.allocateMemory(Math.max(1, sockaddr.length), true);
+        try {
+            memory.putByteArray(block, sockaddr, 0, sockaddr.length);
+            while ((int) invoker.invokeL3(int3Ptr, bind, fd, block, sockaddr.length) < 0) {
+                int errno = lastError.get();
+                if (errno != Linux.EINTR) {
+                    throw failure("bind(" + fd + ")", errno);
+                }
+            }
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
+    /**
+     * {@code epoll_ctl(epfd, EPOLL_CTL_ADD, fd, {events, data.fd = fd})}: registers {@code fd} with an epoll instance
+     * the way Netty's epoll transport does.
+     */
+    public void epollAdd(int epfd, int fd, int events) throws NativeCallException {
+        long block = memory.allocateMemory(16, true); // struct epoll_event { uint32_t events; epoll_data_t data; }
+        try {                                          // packed on x86-64: data at offset 4
+            memory.putInt(block, events);
+            memory.putInt(block + Linux.EPOLL_EVENT_DATA_OFFSET, fd);
+            while ((int) invoker.invokeL4(int4Ptr, epollCtl, epfd, Linux.EPOLL_CTL_ADD, fd, block) < 0) {
+                int errno = lastError.get();
+                if (errno != Linux.EINTR) {
+                    throw failure("epoll_ctl(" + epfd + ", EPOLL_CTL_ADD, " + fd + ")", errno);
+                }
+            }
         } finally {
             memory.freeMemory(block);
         }

@@ -68,6 +68,10 @@ public final class Linux {
     // include/linux/socket.h, include/uapi/asm-generic/poll.h
     public static final int MSG_PEEK = 0x2;
     public static final int MSG_DONTWAIT = 0x40;
+    // <sys/epoll.h>; struct epoll_event is packed on x86-64 (its data at offset 4), natural on aarch64 (offset 8)
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_EVENT_DATA_OFFSET = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch")) ? 4 : 8;
     public static final int POLLIN = 0x1;
     public static final int POLLERR = 0x8;
     public static final int POLLHUP = 0x10;

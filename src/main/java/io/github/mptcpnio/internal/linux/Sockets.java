@@ -32,8 +32,21 @@ public final class Sockets {
 
     private final LibC libc;
 
+    private final ProtocolSwitch protocolSwitch;
+
     private Sockets(LibC libc) {
         this.libc = libc;
+        this.protocolSwitch = new ProtocolSwitch(libc);
+    }
+
+    /**
+     * Makes the unconnected socket {@code fd} MPTCP ({@code mptcp}) or TCP under the same number, carrying over what
+     * the application set ({@link ProtocolSwitch#switchTo}); {@code droppable}, an option name or null, may be left
+     * behind where the new protocol refuses it.
+     */
+    public ProtocolSwitch.Outcome switchTo(int fd, boolean inet6, boolean mptcp, String droppable)
+            throws NativeCallException {
+        return protocolSwitch.switchTo(fd, inet6, mptcp, droppable);
     }
 
     private static final class Holder {
@@ -150,6 +163,11 @@ public final class Sockets {
                         () -> "closing the temporary MPTCP descriptor failed: " + e.getMessage());
             }
         }
+    }
+
+    /** Registers {@code fd} again with an epoll instance, as Netty had it ({@code events}, the fd as data). */
+    public void epollAdd(int epfd, int fd, int events) throws NativeCallException {
+        libc.epollAdd(epfd, fd, events);
     }
 
     // ---- introspection ----

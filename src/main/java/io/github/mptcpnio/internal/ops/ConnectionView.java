@@ -14,11 +14,14 @@ public final class ConnectionView {
     private final long bytesSent;
     private final long bytesReceived;
     private final List<SubflowView> subflows;
+    private final String decision;
 
     @ConstructorParameters({"descriptor", "role", "multipath", "local", "remote", "subflowCount", "bytesSent",
-        "bytesReceived", "subflows"})
+        "bytesReceived", "subflows", "decision"})
     public ConnectionView(int descriptor, String role, boolean multipath, String local, String remote,
-                          int subflowCount, long bytesSent, long bytesReceived, List<SubflowView> subflows) {
+                          int subflowCount, long bytesSent, long bytesReceived, List<SubflowView> subflows,
+                          String decision) {
+        this.decision = decision;
         this.descriptor = descriptor;
         this.role = role;
         this.multipath = multipath;
@@ -59,7 +62,11 @@ public final class ConnectionView {
         return subflowCount;
     }
 
-    /** Bytes sent at the MPTCP level ({@code mptcpi_bytes_sent}; -1 where the kernel does not report it). */
+    /**
+     * Bytes sent at the MPTCP level ({@code mptcpi_bytes_sent}: the application's data, once; -1 where the kernel
+     * does not report it). A subflow's own count is what it carried at the TCP level: the same data split among the
+     * subflows, retransmissions and reinjections (data sent again on another subflow) included.
+     */
     public long getBytesSent() {
         return bytesSent;
     }
@@ -71,5 +78,13 @@ public final class ConnectionView {
 
     public List<SubflowView> getSubflows() {
         return subflows;
+    }
+
+    /**
+     * The agent's rule that made this socket MPTCP ({@code rule 2 "listener port 443 mptcp"},
+     * {@code default "mptcp"}); "accepted" for a connection its listener accepted; "" where unknown (the switch).
+     */
+    public String getDecision() {
+        return decision;
     }
 }

@@ -1,6 +1,7 @@
 package io.github.mptcpnio.internal.ops;
 
 import io.github.mptcpnio.Subflow;
+import io.github.mptcpnio.internal.SocketTable;
 import io.github.mptcpnio.internal.linux.Linux;
 import io.github.mptcpnio.internal.linux.MptcpInfoFields;
 import io.github.mptcpnio.internal.linux.NativeCallException;
@@ -38,9 +39,12 @@ public final class LiveSockets {
      * @param remote    the peer's address; empty for a listener
      * @param info      {@code MPTCP_INFO}; empty after a fallback or for a listener
      * @param subflows  its subflows; empty after a fallback or for a listener
+     * @param decision the agent's rule that made it MPTCP ({@code default "mptcp"}); "accepted" for a connection a
+     *                 listener accepted; empty where unknown (under the switch, or born before the agent)
      */
     public record Entry(int fd, boolean listener, boolean multipath, Optional<InetSocketAddress> local,
-                        Optional<InetSocketAddress> remote, Optional<MptcpInfoFields> info, List<Subflow> subflows) {}
+                        Optional<InetSocketAddress> remote, Optional<MptcpInfoFields> info, List<Subflow> subflows,
+                        String decision) {}
 
     /** Every MPTCP socket of this JVM now, by descriptor number; empty when the native binding is not loaded. */
     public static List<Entry> snapshot() {
@@ -86,7 +90,10 @@ public final class LiveSockets {
                 info = sockets.mptcpInfo(fd);
                 subflows = sockets.subflows(fd);
             }
-            return Optional.of(new Entry(fd, listener, multipath, local, remote, info, subflows));
+            String decision = SocketTable.instance().explain(fd, listener, remote.map(InetSocketAddress::getPort)
+                    .orElse(-1)).orElse(listener || remote.isEmpty() || SocketTable.instance().rules().isEmpty()
+                    ? "" : "accepted");
+            return Optional.of(new Entry(fd, listener, multipath, local, remote, info, subflows, decision));
         } catch (NativeCallException closedMeanwhile) {
             return Optional.empty();
         }

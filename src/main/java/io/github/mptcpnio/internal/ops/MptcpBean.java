@@ -4,6 +4,7 @@ import io.github.mptcpnio.Mptcp;
 import io.github.mptcpnio.Subflow;
 import io.github.mptcpnio.internal.Counters;
 import io.github.mptcpnio.internal.Settings;
+import io.github.mptcpnio.internal.SocketTable;
 import io.github.mptcpnio.internal.agent.Agent;
 import io.github.mptcpnio.internal.linux.MptcpInfoFields;
 
@@ -48,6 +49,29 @@ final class MptcpBean implements MptcpMXBean {
             return Agent.inPlace() ? "agent (in place)" : "agent (provider only)";
         }
         return "switch";
+    }
+
+    @Override
+    public List<String> getRules() {
+        List<String> out = new ArrayList<>();
+        SocketTable.instance().rules().ifPresent(r -> {
+            for (int i = 0; i < r.all().size(); i++) {
+                out.add(r.describe(i) + " -> " + (r.mptcp(i) ? "MPTCP" : "TCP"));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> getDecisionsByRule() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        SocketTable.instance().rules().ifPresent(r -> {
+            long[] counts = r.counts();
+            for (int i = 0; i < counts.length; i++) {
+                out.put(r.describe(i) + " -> " + (r.mptcp(i) ? "MPTCP" : "TCP"), counts[i]);
+            }
+        });
+        return out;
     }
 
     @Override
@@ -111,7 +135,7 @@ final class MptcpBean implements MptcpMXBean {
         return new ConnectionView(e.fd(), role, e.multipath(), e.local().map(MptcpBean::text).orElse(""),
                 e.remote().map(MptcpBean::text).orElse(""),
                 (int) field(info, MptcpInfoFields.Field.SUBFLOWS), field(info, MptcpInfoFields.Field.BYTES_SENT),
-                field(info, MptcpInfoFields.Field.BYTES_RECEIVED), subflows);
+                field(info, MptcpInfoFields.Field.BYTES_RECEIVED), subflows, e.decision());
     }
 
     private static long field(Optional<MptcpInfoFields> info, MptcpInfoFields.Field f) {

@@ -22,6 +22,15 @@ public interface MptcpMXBean {
     String getLaunchMode();
 
     /** Listening sockets created as MPTCP since start. */
+    /**
+     * The agent's rules in the order they are tried, each with its protocol: the mode's, the user's
+     * ({@code mptcp.nio.rules}), the defaults ({@code default "client loopback tcp" -> TCP}); empty under the switch.
+     */
+    List<String> getRules();
+
+    /** How many sockets each rule decided (clients at their connect, listeners at their bind), in rule order. */
+    Map<String, Long> getDecisionsByRule();
+
     long getCreatedAsMptcpListeners();
 
     /**

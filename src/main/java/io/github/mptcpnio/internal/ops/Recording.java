@@ -64,6 +64,7 @@ public final class Recording {
             c.subflows = entry.subflows().size();
             c.bytesSent = v.getBytesSent();
             c.bytesReceived = v.getBytesReceived();
+            c.decision = v.getDecision();
             c.commit();
             for (Subflow s : entry.subflows()) {
                 SubflowEvent e = new SubflowEvent();
@@ -118,6 +119,9 @@ public final class Recording {
         long bytesSent;
         @Label("Bytes Received")
         long bytesReceived;
+        @Label("Decided By")
+        @Description("The agent's rule that made it MPTCP, \"accepted\" for an accepted connection, empty if unknown")
+        String decision;
     }
 
     @Name("io.github.mptcpnio.Subflow")
