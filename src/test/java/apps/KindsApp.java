@@ -1,6 +1,7 @@
 package apps;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.AsynchronousServerSocketChannel;
@@ -11,7 +12,8 @@ import java.nio.channels.SocketChannel;
 /**
  * An unmodified application that opens one socket of every kind — {@code ServerSocket}, {@code Socket} (connected to
  * it), {@code ServerSocketChannel}, {@code SocketChannel}, {@code AsynchronousServerSocketChannel},
- * {@code AsynchronousSocketChannel} — prints {@code pid=} and {@code ready=true}, and holds them for the given seconds.
+ * {@code AsynchronousSocketChannel} — binds the listeners and connects the clients (to the {@code ServerSocket}), prints
+ * {@code pid=} and {@code ready=true}, and holds them for the given seconds.
  */
 public final class KindsApp {
     public static void main(String[] args) throws Exception {
@@ -23,6 +25,11 @@ public final class KindsApp {
              SocketChannel channel = SocketChannel.open();
              AsynchronousServerSocketChannel asyncServer = AsynchronousServerSocketChannel.open();
              AsynchronousSocketChannel async = AsynchronousSocketChannel.open()) {
+            InetSocketAddress any = new InetSocketAddress(lo, 0);
+            serverChannel.bind(any);
+            channel.connect(listener.getLocalSocketAddress());
+            asyncServer.bind(any);
+            async.connect(listener.getLocalSocketAddress()).get();
             System.out.println("pid=" + ProcessHandle.current().pid());
             System.out.println("ready=true");
             Thread.sleep(1000L * Integer.parseInt(args[0]));

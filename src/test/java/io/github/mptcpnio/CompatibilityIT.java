@@ -92,7 +92,7 @@ class CompatibilityIT {
             if (d.observed(mode) == null) {
                 continue;
             }
-            for (State s : d.states()) {
+            for (State s : d.states(mode)) {
                 for (Family f : d.families()) {
                     for (Kind k : d.kinds(mode)) {
                         out.put(d.subject() + (d.operation() == null ? "" : " " + d.operation()) + " " + s + " " + f

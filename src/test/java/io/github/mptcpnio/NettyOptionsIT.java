@@ -59,7 +59,7 @@ class NettyOptionsIT {
                             + (d.operation() == null ? "CALL" : d.operation().name()) + " " + d.subject();
                     assertEquals(d.tcp(), tcp.get(key), key);
                     expectedMptcp.put(key, d.mptcp());
-                    if (d.underAgent() != null) {
+                    if (d.underAgent() != null && d.agentStates().contains(s)) {
                         expectedAgent.put(key, d.underAgent());
                     }
                 }

@@ -68,20 +68,31 @@ class OperationsIT {
             app.awaitLine("ready=", 30);
             Forked.Result r = status(ns, pid).assertExit(0);
             String out = r.stdout();
-            assertTrue(out.contains("mptcp-nio via agent (in place), mode both"), out);
-            assertTrue(out.contains("MPTCP:     available"), out);
-            assertTrue(out.contains("left on TCP at creation: none"), out);
-            // by kind: the application's ServerSocket and Socket, and the ServerSocket of the JVM's local JMX connector
-            // that the status command started (under the agent it is an MPTCP listener too)
-            assertTrue(out.contains("created as MPTCP: 2 listeners, 1 clients (accepted sockets are their listener's);"
-                    + " ServerSocket 2, Socket 1\n"), out);
-            // the application's client connection, with its one subflow and the 1000 bytes it sent
+            assertTrue(out.contains("mptcp-nio via agent (in place), mode both; MPTCP available\n"), out);
+            assertTrue(out.contains("wanted MPTCP, left on TCP: none"), out);
+            // the rules, each with what it decided: the tests' loopback rule made the client MPTCP, the default the
+            // listener (and the listener of the JVM's local JMX connector the status command started)
+            assertTrue(out.contains("  rules, first match wins (clients decided at connect, listeners at bind):\n"
+                    + "    rule 1 \"client loopback mptcp\" -> MPTCP  1 socket\n"), out);
+            assertTrue(out.matches("(?s).*    default \"client loopback tcp\" -> TCP +0 sockets\n.*"), out);
+            assertTrue(out.matches("(?s).*    default \"mptcp\" -> MPTCP +2 sockets\n.*"), out);
+            // by kind: the application's ServerSocket and Socket; the JMX connector's listener is not counted
+            assertTrue(out.contains("made MPTCP: 1 listener, 1 client (ServerSocket 1, Socket 1); accepted "
+                    + "connections are their listener's\n"), out);
+            assertTrue(out.contains("MPTCP sockets now: 1 listener, 2 connections (2 multipath, 0 fell back to TCP: "
+                    + "a peer or middlebox without MPTCP), 2 subflows\n"), out);
+            assertTrue(out.matches("(?s).*  not counted: the JMX listener this command uses \\(port \\d+\\)\n.*"), out);
+            // the application's client connection, with its one subflow and the 1000 bytes it sent, and its rule
             assertTrue(out.matches("(?s).*fd \\d+  connection  " + local.replace(".", "\\.") + " -> "
-                    + remote.replace(".", "\\.") + "  sent 1000 B, received 0 B\\n      subflow " + local.replace(".",
-                    "\\.") + " -> " + remote.replace(".", "\\.") + "  state 1 .*"), out);
+                    + remote.replace(".", "\\.") + "  sent 1000 B, received 0 B  \\[rule 1 \"client loopback mptcp\"\\]"
+                    + "\n      subflow " + local.replace(".", "\\.") + " -> " + remote.replace(".", "\\.")
+                    + "  ESTABLISHED  rtt .*"), out);
             // its listener and the accepted end
-            assertTrue(out.matches("(?s).*fd \\d+  listener  " + remote.replace(".", "\\.") + "\\n.*"), out);
-            assertTrue(out.contains("connection  " + remote + " -> " + local + "  sent 0 B, received 1000 B"), out);
+            assertTrue(out.matches("(?s).*fd \\d+  listener  " + remote.replace(".", "\\.")
+                    + "  \\[default \"mptcp\"\\]\n.*"), out);
+            assertTrue(out.contains("connection  " + remote + " -> " + local + "  sent 0 B, received 1000 B  "
+                    + "[accepted]"), out);
+            assertTrue(out.indexOf("  listener  ") < out.indexOf("  connection  "), "listeners first: " + out);
         }
     }
 
@@ -97,12 +108,48 @@ class OperationsIT {
             app.awaitLine("ready=", 30);
             String out = status(ns, pid).assertExit(0).stdout();
             assertTrue(out.contains("mode client"), out);
-            assertTrue(out.contains("created as MPTCP: 0 listeners, 1 clients (accepted sockets are their listener's); "
-                    + "Socket 1\n"), out);
-            assertTrue(out.contains("MPTCP sockets now: 1 (1 connections of them fell back to TCP)"), out);
+            assertTrue(out.contains("made MPTCP: 0 listeners, 1 client (Socket 1); accepted connections are their "
+                    + "listener's\n"), out);
+            assertTrue(out.matches("(?s).*    mode=client: listener tcp -> TCP +2 sockets\n.*"), out); // and JMX's
+            assertTrue(out.contains("MPTCP sockets now: 0 listeners, 1 connection (0 multipath, 1 fell back to TCP: "
+                    + "a peer or middlebox without MPTCP), 0 subflows\n"), out);
             assertTrue(out.matches("(?s).*fd \\d+  connection \\(fell back to TCP\\)  " + local.replace(".", "\\.")
                     + " -> .*"), out);
         }
+    }
+
+    /**
+     * Many connections: a summary first, then only the first 20 sockets unless asked for more; {@code --summary}
+     * prints no socket, {@code --limit N} N of them, {@code --all} every one; and it answers quickly.
+     */
+    @Test
+    void statusOfManyConnectionsSummarisesFirst() throws Exception {
+        try (Netns ns = Netns.create("status-many");
+             Forked.Running app = agentJvm(ns).start(HoldApp.class.getName(), "127.0.0.1", "60", "200")) {
+            String pid = value(app.awaitLine("pid=", 30));
+            app.awaitLine("ready=", 30);
+            long start = System.nanoTime();
+            String out = status(ns, pid).assertExit(0).stdout();
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(out.contains("MPTCP sockets now: 1 listener, 402 connections (402 multipath, 0 fell back to TCP: "
+                    + "a peer or middlebox without MPTCP), 402 subflows\n"), out);
+            assertTrue(out.contains("  sockets (the first 20 of 403; --all for every one)"), out);
+            assertEquals(20, out.lines().filter(l -> l.startsWith("    fd ")).count(), out);
+            assertTrue(out.lines().count() < 70, "a screen or two, not one line per connection: " + out);
+            String summary = statusWith(ns, pid, "--summary");
+            assertEquals(0, summary.lines().filter(l -> l.startsWith("    fd ")).count(), summary);
+            assertTrue(summary.contains("402 connections"), summary);
+            assertEquals(3, statusWith(ns, pid, "--limit", "3").lines().filter(l -> l.startsWith("    fd ")).count());
+            assertEquals(403, statusWith(ns, pid, "--all").lines().filter(l -> l.startsWith("    fd ")).count());
+            System.out.println("status of 403 MPTCP sockets: " + millis + " ms (a forked JVM included)");
+        }
+    }
+
+    private static String statusWith(Netns ns, String pid, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("status", pid));
+        args.addAll(List.of(options));
+        return Forked.jvm().classPath(null).args("-jar", System.getProperty("mptcp.nio.test.alljar")).in(ns)
+                .run(null, 60, args.toArray(new String[0])).assertExit(0).stdout();
     }
 
     /** Every kind of socket, counted as its own kind under the agent; under the switch only the channels. */
@@ -113,8 +160,8 @@ class OperationsIT {
             String pid = value(agent.awaitLine("pid=", 30));
             agent.awaitLine("ready=", 30);
             String out = status(ns, pid).assertExit(0).stdout();
-            assertTrue(out.contains("; AsynchronousServerSocketChannel 1, AsynchronousSocketChannel 1, ServerSocket 2, "
-                    + "ServerSocketChannel 1, Socket 1, SocketChannel 1\n"), out);
+            assertTrue(out.contains(" (AsynchronousServerSocketChannel 1, AsynchronousSocketChannel 1, ServerSocket 1, "
+                    + "ServerSocketChannel 1, Socket 1, SocketChannel 1); "), out);
         }
         try (Netns ns = Netns.create("kinds-switch");
              Forked.Running withSwitch = Forked.jvm().in(ns).enabled().start(KindsApp.class.getName(), "60")) {
@@ -122,8 +169,8 @@ class OperationsIT {
             withSwitch.awaitLine("ready=", 30);
             String out = status(ns, pid).assertExit(0).stdout();
             assertTrue(out.contains("mptcp-nio via switch, mode both"), out);
-            assertTrue(out.contains("created as MPTCP: 1 listeners, 1 clients (accepted sockets are their listener's); "
-                    + "ServerSocketChannel 1, SocketChannel 1\n"), out);
+            assertTrue(out.contains("made MPTCP: 1 listener, 1 client (ServerSocketChannel 1, SocketChannel 1); "), out);
+            assertTrue(!out.contains("  rules, first match wins"), "the switch has no rules: " + out);
         }
     }
 
@@ -166,6 +213,18 @@ class OperationsIT {
         assertTrue(notAJvm.stderr().startsWith("cannot attach to JVM 1: "), notAJvm.stderr());
         Forked.Result usage = status(null, "x");
         assertEquals(2, usage.exit(), usage.toString());
+        assertTrue(usage.stderr().contains("usage: java -jar mptcp-nio-<version>-all.jar status <pid> [--summary | "
+                + "--all | --limit N]"), usage.stderr());
+        Forked.Result help = status(null, "--help").assertExit(0);
+        assertTrue(help.stdout().startsWith("usage: java -jar mptcp-nio-<version>-all.jar status <pid>"), help.stdout());
+        Forked.Result badFlag = Forked.jvm().classPath(null).args("-jar", System.getProperty("mptcp.nio.test.alljar"))
+                .run(null, 60, "status", "1", "--verbose");
+        assertEquals(2, badFlag.exit(), badFlag.toString());
+        // the jar's own --help prints its usage instead of running the self-check
+        Forked.Result jarHelp = Forked.jvm().classPath(null).args("-jar", System.getProperty("mptcp.nio.test.alljar"))
+                .run(null, 60, "--help").assertExit(0);
+        assertTrue(jarHelp.stdout().startsWith("usage: java -jar mptcp-nio-<version>-all.jar "), jarHelp.stdout());
+        assertFalse(jarHelp.stdout().contains("self-check"), jarHelp.stdout());
         assertTrue(usage.stderr().contains("usage: java -jar mptcp-nio-<version>-all.jar status <pid>"),
                 usage.stderr());
     }

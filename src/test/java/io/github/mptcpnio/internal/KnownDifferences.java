@@ -69,6 +69,18 @@ public final class KnownDifferences {
             return mode == LaunchMode.SWITCH ? underSwitch : underAgent;
         }
 
+        /**
+         * The states where {@code mode} shows it: under the agent a socket is plain TCP until the rules decide at
+         * its connect or bind, so never in {@link #BEFORE_DECISION}.
+         */
+        public Set<State> states(LaunchMode mode) {
+            Set<State> s = EnumSet.copyOf(states);
+            if (mode == LaunchMode.AGENT) {
+                s.removeAll(BEFORE_DECISION);
+            }
+            return s;
+        }
+
         /** The kinds of socket {@code mode} converts, of those this difference is about. */
         public Set<Kind> kinds(LaunchMode mode) {
             Set<Kind> k = EnumSet.copyOf(kinds);
@@ -78,6 +90,9 @@ public final class KnownDifferences {
             return k;
         }
     }
+
+    /** The states before the agent's rules decide (at connect, at bind): its sockets are plain TCP there. */
+    public static final Set<State> BEFORE_DECISION = EnumSet.of(State.LISTENER_UNBOUND, State.CLIENT_UNCONNECTED);
 
     /** Every state of a channel that is MPTCP end to end (not fallen back). */
     private static final Set<State> ALL = EnumSet.range(State.LISTENER_UNBOUND, State.ACCEPTED);
@@ -245,7 +260,14 @@ public final class KnownDifferences {
      */
     public record NettyDifference(String subject, Operation operation, Set<NettyState> states,
                                   Set<Transport> transports, String tcp, String mptcp, String underAgent,
-                                  String kernel, String application) {}
+                                  String kernel, String application) {
+        /** The states where the agent shows it: its sockets are plain TCP until their connect or bind. */
+        public Set<NettyState> agentStates() {
+            Set<NettyState> s = EnumSet.copyOf(states);
+            s.removeAll(EnumSet.of(NettyState.LISTENER_UNBOUND, NettyState.CLIENT_UNCONNECTED));
+            return s;
+        }
+    }
 
     private static final Set<NettyState> NETTY_SOCKETS = EnumSet.of(NettyState.CLIENT_UNCONNECTED,
             NettyState.CLIENT_CONNECTED, NettyState.ACCEPTED);
@@ -338,7 +360,19 @@ public final class KnownDifferences {
           .append("fresh connected pairs: `sendUrgentData(0x55)` followed by \"abc\", three close sequences, and ")
           .append("`getInputStream().available()` after the peer's end of stream. Everything not listed below ")
           .append("behaves identically. \"all states\" means the five states of a connection that did not fall back; ")
-          .append("\"-\" means no difference in that launch mode (the switch never converts `socket`s).\n\n")
+          .append("\"-\" means no difference in that launch mode (the switch never converts `socket`s). **Under the ")
+          .append("agent a socket is plain TCP until its rules decide**, at the connect of a client and the bind of a ")
+          .append("listener: its column applies only after that (listener, client_connected, accepted), never to ")
+          .append("`listener_unbound` or `client_unconnected`.\n\n")
+          .append("**Options set before the decision** (agent): the switch to MPTCP carries over every option the ")
+          .append("application changed from a new socket's default (`SO_*`, `IP_TOS`, `IPV6_TCLASS`, `TCP_*`, ")
+          .append("keep-alive, buffers, linger) and the bound address. Where MPTCP refuses one of them — on ")
+          .append(MEASURED_ON).append(": a traffic class on an IPv6 (dual-stack) socket, `TCP_QUICKACK` turned off, ")
+          .append("`TCP_MD5SIG` cannot even be read back and is not carried — the application asked for something ")
+          .append("only TCP gives, so the socket **stays TCP**: counted as a fallback `OPTION <name>` (JMX, `status`, ")
+          .append("the JFR `Fallback` event), an exception in strict mode. One exception: Netty's `TCP_USER_TIMEOUT` ")
+          .append("(gRPC's and Armeria's keep-alive set it) is left behind with one WARNING, as when it is set after ")
+          .append("the connect. Tested by `RulesIT`.\n\n")
           .append("| operation | kind | where | JDK TCP | switch | agent | kernel behaviour | what the application ")
           .append("sees |\n")
           .append("|---|---|---|---|---|---|---|---|\n");

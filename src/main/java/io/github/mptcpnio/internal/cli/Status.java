@@ -228,8 +228,8 @@ public final class Status {
                     + fellBack + " fell back to TCP: a peer or middlebox without MPTCP), "
                     + plural(subflows, "subflow"));
             if (ownListeners + ownConnections > 0) {
-                out.println("  not counted: the JMX listener this command uses (port " + jmxPort.getAsInt() + ") and "
-                        + plural(ownConnections, "connection") + " to it");
+                out.println("  not counted: the JMX listener this command uses (port " + jmxPort.getAsInt() + ")"
+                        + (ownConnections == 0 ? "" : " and " + plural(ownConnections, "connection") + " to it"));
             }
             if (limit > 0 && !shown.isEmpty()) {
                 printSockets(shown, limit, out);
