@@ -64,6 +64,43 @@ class NativeTransportsIT {
         return Forked.jvm().in(ns).args(AgentIT.agent(), Forked.NATIVE_ACCESS).args(args);
     }
 
+    /**
+     * The agent's defaults: Netty's loopback clients stay TCP, its listener is MPTCP; a rule naming the destination
+     * (127.0.0.2, loopback too) makes the clients MPTCP at their connect — for epoll after Netty registered them with
+     * its epoll instance, which the switch must carry over, and for io_uring, whose connect goes through its ring.
+     */
+    @ParameterizedTest(name = "Netty {0} {1}, rule: {2}")
+    @CsvSource({
+        "4.1, epoll,    ",
+        "4.1, epoll,    client 127.0.0.2 mptcp",
+        "4.2, epoll,    ",
+        "4.2, epoll,    client 127.0.0.2 mptcp",
+        "4.2, io_uring, ",
+        "4.2, io_uring, client 127.0.0.2 mptcp",
+    })
+    void rulesDecideNettysClientsAtTheirConnect(String netty, String transport, String rule) throws Exception {
+        int n = 10;
+        try (Netns ns = Netns.create("netty-rules")) {
+            Forked jvm = Forked.jvm().in(ns).args(AgentIT.rawAgent() + (rule == null ? "" : "=rules=" + rule),
+                    Forked.NATIVE_ACCESS);
+            if (netty.equals("4.1")) {
+                jvm = jvm.classPath(netty41ClassPath());
+            }
+            Forked.Result r = jvm.run(NativeEchoApp.class.getName(), 90, transport, String.valueOf(n), "127.0.0.2");
+            skipIfTransportMissing(r, transport);
+            r.assertExit(0);
+            Map<String, String> out = Lines.parse(r.stdout());
+            boolean clients = rule != null;
+            assertEquals("protocol=262", out.get("server").split(" ")[1], r::toString);
+            assertEquals("protocols=" + (clients ? 262 : 6), out.get("client").split(" ")[1], r::toString);
+            assertEquals(clients, out.get("kinds").contains(CLIENT_KIND + "=" + n), out.get("kinds"));
+            Map<String, Long> c = ns.counters();
+            assertEquals(n, c.getOrDefault("TcpPassiveOpens", 0L), c::toString);
+            assertEquals(clients ? n : 0, c.getOrDefault("MPTcpExtMPCapableSYNTX", 0L), c::toString);
+            assertEquals(clients ? n : 0, c.getOrDefault("MPTcpExtMPCapableSYNACKRX", 0L), c::toString);
+        }
+    }
+
     @ParameterizedTest(name = "Netty {0} {1}, mode={2}")
     @CsvSource({
         "4.1, epoll,    both",
