@@ -64,11 +64,16 @@ class DifferentialIT {
      * {@code java.net.Socket}/{@code ServerSocket} of their own (for those, {@code nonBlockingConnect} means a connect
      * with a timeout).
      */
-    record Setup(Family family, Bind bind, boolean nonBlockingConnect, Kind kind) implements Serializable {}
+    record Setup(Family family, Bind bind, boolean nonBlockingConnect, Kind kind, List<SetOpt> before)
+            implements Serializable {
+        Setup(Family family, Bind bind, boolean nonBlockingConnect, Kind kind) {
+            this(family, bind, nonBlockingConnect, kind, List.of());
+        }
+    }
 
     /** One operation on side 0 (client) or 1 (accepted peer). */
     sealed interface Op extends Serializable permits Write, Read, Shutdown, SetOpt, GetOpt, Blocking, Select, Timeout,
-        CloseBlocked, Adaptor, Stream, Close {}
+        CloseBlocked, Adaptor, Stream, Close, End {}
 
     record Write(int side, int length, boolean direct, boolean gather, boolean virtual) implements Op {}
 
@@ -110,17 +115,30 @@ class DifferentialIT {
     /** Close from the same thread. */
     record Close(int side) implements Op {}
 
+    /**
+     * A peer ends the connection the way real peers do: {@code how} 0 abortively ({@code SO_LINGER} 0, then close),
+     * 1 with data it has not read (the other side writes, then it closes), 2 half-closed ({@code shutdownOutput}). The
+     * operations after it are compared as any other.
+     */
+    record End(int side, int how) implements Op {}
+
+    /** Options the client sets before it binds and connects (where the agent's rules decide). */
+    static Arbitrary<List<SetOpt>> before() {
+        return Combinators.combine(Arbitraries.integers().between(0, 30), Arbitraries.integers().between(0, 5))
+                .as((o, v) -> new SetOpt(0, o, v)).list().ofMaxSize(3);
+    }
+
     /** Channels only: under the switch, {@code java.net.Socket}s of their own stay plain TCP. */
     @Provide
     Arbitrary<Setup> setups() {
-        return Combinators.combine(Arbitraries.of(Family.class), Arbitraries.of(Bind.class), Arbitraries.of(true, false))
-                .as((f, b, n) -> new Setup(f, b, n, Kind.CHANNEL));
+        return Combinators.combine(Arbitraries.of(Family.class), Arbitraries.of(Bind.class), Arbitraries.of(true, false),
+                before()).as((f, b, n, o) -> new Setup(f, b, n, Kind.CHANNEL, o));
     }
 
     /** Both kinds: the agent converts {@code java.net.Socket}s too. */
     Arbitrary<Setup> setupsOfEveryKind() {
         return Combinators.combine(Arbitraries.of(Family.class), Arbitraries.of(Bind.class), Arbitraries.of(true, false),
-                Arbitraries.of(Kind.class)).as(Setup::new);
+                Arbitraries.of(Kind.class), before()).as(Setup::new);
     }
 
     @Provide
@@ -143,7 +161,8 @@ class DifferentialIT {
                         .as(Adaptor::new),
                 Combinators.combine(side, Arbitraries.of(StreamCall.class), Arbitraries.integers().between(0, 3000))
                         .as(Stream::new),
-                side.map(Close::new));
+                side.map(Close::new),
+                Combinators.combine(side, Arbitraries.integers().between(0, 2)).as(End::new));
         return op.list().ofMaxSize(25);
     }
 
@@ -188,10 +207,12 @@ class DifferentialIT {
 
     /**
      * The property under the agent, where every socket of the JVM is MPTCP, so that the JDK's baseline needs a JVM
-     * of its own: {@value #AGENT_CASES} random cases of both kinds (channels, {@code java.net} sockets), plus the
-     * falsified samples, are written to a file and run by {@link DifferentialRunner} in a plain JVM and in a JVM
-     * under the agent; every case must give the same outcomes, except the differences the table lists for the
-     * agent. The seed is printed, and a mismatch names the case.
+     * of its own: {@value #AGENT_CASES} random cases of both kinds (channels, {@code java.net} sockets), with random
+     * options set and binds made before the connect, plus the falsified samples, are written to a file and run by
+     * {@link DifferentialRunner} in a plain JVM and in two JVMs under the agent: with the tests' rule that makes the
+     * loopback connection MPTCP, and with the default rules, which keep it TCP. Every case must give the same
+     * outcomes, except the differences the table lists for the agent (which TCP shows in neither form). The seed is
+     * printed, and a mismatch names the case.
      */
     @Example
     void underTheAgentSocketsAndChannelsBehaveLikeTheJdks() throws Exception {
@@ -222,17 +243,20 @@ class DifferentialIT {
                     String.join(java.io.File.pathSeparator, io.github.mptcpnio.testing.Forked.classPathEntries("junit")),
                     String.join(java.io.File.pathSeparator,
                             io.github.mptcpnio.testing.Forked.classPathEntries("opentest4j")));
-            String agent = io.github.mptcpnio.testing.Forked.jvm().classPath(classPath)
-                    .args(AgentIT.agent(), io.github.mptcpnio.testing.Forked.NATIVE_ACCESS)
-                    .run(DifferentialRunner.class.getName(), 600, file.toString()).assertExit(0).stdout();
-            String[] jdkLines = plain.split("\n");
-            String[] agentLines = agent.split("\n");
-            assertEquals(samples.size(), jdkLines.length, "the plain JVM ran every case");
-            assertEquals(samples.size(), agentLines.length, "the agent JVM ran every case");
-            for (int i = 0; i < samples.size(); i++) {
-                if (!jdkLines[i].equals(agentLines[i])) {
-                    throw new AssertionError("case " + i + " (seed " + seed + "): " + samples.get(i)
-                            + "\n" + firstDifference(jdkLines[i], agentLines[i]));
+            // MPTCP by rule (the tests' loopback rule), and TCP by the default rule for loopback clients
+            for (String agentFlag : List.of(AgentIT.agent(), AgentIT.rawAgent())) {
+                String agent = io.github.mptcpnio.testing.Forked.jvm().classPath(classPath)
+                        .args(agentFlag, io.github.mptcpnio.testing.Forked.NATIVE_ACCESS)
+                        .run(DifferentialRunner.class.getName(), 600, file.toString()).assertExit(0).stdout();
+                String[] jdkLines = plain.split("\n");
+                String[] agentLines = agent.split("\n");
+                assertEquals(samples.size(), jdkLines.length, "the plain JVM ran every case");
+                assertEquals(samples.size(), agentLines.length, "the agent JVM ran every case");
+                for (int i = 0; i < samples.size(); i++) {
+                    if (!jdkLines[i].equals(agentLines[i])) {
+                        throw new AssertionError(agentFlag + ": case " + i + " (seed " + seed + "): "
+                                + samples.get(i) + "\n" + firstDifference(jdkLines[i], agentLines[i]));
+                    }
                 }
             }
         } finally {
@@ -299,6 +323,10 @@ class DifferentialIT {
         /** Ops on this side are no longer compared: a listed difference made the worlds diverge for good. */
         final boolean[] notCompared = new boolean[2];
         final boolean[] receiveBufferSet = new boolean[2];
+        /** The peer of side i closed abortively. */
+        final boolean[] peerAborted = new boolean[2];
+        /** The client's options are being set before its connect (the unconnected state of the table). */
+        boolean beforeConnect;
         final boolean[] sendBufferSet = new boolean[2];
         /** Options whose value may differ because a set of them was a listed difference, per side. */
         final List<java.util.Set<String>> diverged = List.of(new java.util.HashSet<>(), new java.util.HashSet<>());
@@ -341,7 +369,7 @@ class DifferentialIT {
                     return null;
                 });
                 case LOOPBACK_EXPLICIT_PORT -> bindExplicitPort(loopback, a -> socks[0].bind(a));
-            };
+            } + optionsBefore();
             if (setup.nonBlockingConnect()) {
                 socks[0].connect(serverSocket.getLocalSocketAddress(), 5000);
             } else {
@@ -364,7 +392,7 @@ class DifferentialIT {
                 case LOOPBACK_EPHEMERAL -> outcome(() -> ends[0].bind(new InetSocketAddress(loopback, 0)));
                 case WILDCARD_EPHEMERAL -> outcome(() -> ends[0].bind(null));
                 case LOOPBACK_EXPLICIT_PORT -> bindExplicitPort(loopback, a -> ends[0].bind(a));
-            };
+            } + optionsBefore();
             String connected;
             if (setup.nonBlockingConnect()) {
                 ends[0].configureBlocking(false);
@@ -385,7 +413,48 @@ class DifferentialIT {
             return bound + ", " + connected + ", pending=" + ends[0].isConnectionPending();
         }
 
+        /** The client's options set after its bind and before its connect, with their outcomes. */
+        private String optionsBefore() {
+            StringBuilder sb = new StringBuilder();
+            beforeConnect = true;
+            for (SetOpt o : setup.before()) {
+                sb.append(", before connect ").append(setOption(0, o));
+            }
+            beforeConnect = false;
+            return sb.toString();
+        }
+
+        /** {@link End}: composed of the operations it stands for, each compared. */
+        private String end(int side, int how) throws Exception {
+            switch (how) {
+                case 0: {
+                    List<SocketOption<?>> all = options(side);
+                    int linger = 0;
+                    while (!all.get(linger).name().equals("SO_LINGER")) {
+                        linger++;
+                    }
+                    String set = apply(new SetOpt(side, linger, 0));
+                    if (outputShut[side] && !closed[side]) {
+                        // listed difference: after its FIN, an abortive close - TCP's peer reads the EOF, MPTCP's a reset
+                        notCompared[1 - side] = true;
+                    }
+                    if (!closed[side]) {
+                        peerAborted[1 - side] = true;
+                    }
+                    return "abortively: " + set + "; " + apply(new Close(side));
+                }
+                case 1:
+                    return "with unread data: " + apply(new Write(1 - side, 1000, false, false, false)) + "; "
+                            + apply(new Close(side));
+                default:
+                    return "half-closed: " + apply(new Shutdown(side, true));
+            }
+        }
+
         String apply(Op op) throws Exception {
+            if (op instanceof End e) {
+                return end(e.side(), e.how());
+            }
             int side = sideOf(op);
             if (notCompared[side]) {
                 return "not compared after a listed difference";
@@ -734,9 +803,11 @@ class DifferentialIT {
         private String normalise(String option, KnownDifferences.Operation op, String outcome) {
             KnownDifferences.Family family = setup.family() == Family.INET ? KnownDifferences.Family.INET
                     : KnownDifferences.Family.INET6;
+            KnownDifferences.State state = beforeConnect ? KnownDifferences.State.CLIENT_UNCONNECTED
+                    : KnownDifferences.State.CLIENT_CONNECTED;
             for (KnownDifferences.Difference d : KnownDifferences.TABLE) {
-                if (d.subject().equals(option) && d.operation() == op && d.families().contains(family)
-                        && d.states().contains(KnownDifferences.State.CLIENT_CONNECTED)
+                if ((d.subject().equals(option) || d.subject().equals(option + "=0")) && d.operation() == op
+                        && d.families().contains(family) && d.states(mode).contains(state)
                         && d.kinds(mode).contains(setup.kind()) && d.observed(mode) != null
                         && (kind(outcome).equals(kind(d.observed(mode))) || kind(outcome).equals(kind(d.jdk())))) {
                     return "listed difference";
@@ -982,6 +1053,10 @@ class DifferentialIT {
             long expected = inFlight[side];
             if (expected > 64 * 1024) {
                 return "available: more than 64 KiB in flight (skipped)";
+            }
+            if (peerAborted[side] && listed("InputStream.available() after the peer's abortive close")) {
+                outcome(() -> s.getInputStream().available());
+                return "available after the peer's abortive close: listed difference";
             }
             if (eof[side] && (listed("InputStream.available() at the peer's end of stream")
                     || listed("InputStream.available() with data and the peer's end of stream"))) {

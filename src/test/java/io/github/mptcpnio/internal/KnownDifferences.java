@@ -207,6 +207,19 @@ public final class KnownDifferences {
             "The peer that still had data to send sees 'Connection reset' instead of a clean EOF (10 of 10 trials). "
                 + "DifferentialIT, which found it, sees the same whenever a side closes with unread data "
                 + "(also without shutdownOutput, and after shutdownInput); measured here in its canonical form."),
+        keepAliveBeforeConnect("TCP_KEEPIDLE"), keepAliveBeforeConnect("TCP_KEEPINTERVAL"),
+        keepAliveBeforeConnect("TCP_KEEPCOUNT"),
+        new Difference("read after the peer shut down output, then closed abortively (SO_LINGER 0)", null,
+            EnumSet.of(State.CLIENT_CONNECTED), BOTH, EVERY_KIND, "-1", "java.net.SocketException",
+            "java.net.SocketException",
+            "TCP sends the FIN at shutdownOutput and the RST at the abortive close; the reader has the FIN queued and "
+                + "reads its end of stream first. An abortive close of an MPTCP socket is an MPTCP fastclose "
+                + "(MP_FASTCLOSE and a reset on every subflow), which the reader's mptcp_check_fastclose() turns into "
+                + "sk_err and CLOSE at once, as for a close with unread data (the row above): the pending end of "
+                + "stream is never read.",
+            "A peer that half-closes and then aborts (SO_LINGER 0, e.g. a client giving up after its request) is "
+                + "seen as 'Connection reset' where TCP gives EOF first. Found by DifferentialIT's peers that end "
+                + "connections abortively (this phase); measured here in its canonical form."),
         new Difference("sendUrgentData", null, CONNECTED_AND_CLIENT_FALLEN_BACK, BOTH, EVERY_KIND,
             "send ok, peer reads \"abc\"", "send ok, peer reads \"\\x55abc\"", URGENT_REFUSED,
             "mptcp_sendmsg() silently clears MSG_OOB (\"mptcp: ignore unsupported msg flags\", ~5.13): the urgent "
@@ -235,8 +248,32 @@ public final class KnownDifferences {
             "Once the DATA_FIN has arrived, msk->ack_seq includes it, and mptcp_inq_hint() answers "
                 + "ack_seq - map_seq of the first queued skb: the data plus one.",
             "available() answers one more byte than can be read. Defused by the agent as above; left under the "
-                + "switch.")
+                + "switch."),
+        new Difference("InputStream.available() after the peer's abortive close", null,
+            EnumSet.of(State.CLIENT_CONNECTED), BOTH, EVERY_KIND, "0", "1", "1",
+            "The peer's abortive close (SO_LINGER 0) is an MPTCP fastclose; the reader's socket is then closed with "
+                + "an empty receive queue, for which mptcp_inq_hint() answers 1 (as at the end of stream). poll() "
+                + "shows the pending reset (POLLERR), and a peek would consume it, so the agent leaves the count.",
+            "available() answers 1 where TCP answers 0; the next read throws 'Connection reset', as on TCP. Found by "
+                + "DifferentialIT's peers that end connections abortively (this phase).")
     );
+
+    /**
+     * An invalid keep-alive value (0; negatives the JDK rejects itself) on a socket that is not connected: MPTCP takes
+     * it. Not under the agent, whose sockets are TCP until their connect.
+     */
+    private static Difference keepAliveBeforeConnect(String option) {
+        return new Difference(option + "=0", Operation.SET, EnumSet.of(State.CLIENT_UNCONNECTED),
+            EnumSet.of(Family.INET), EVERY_KIND, INVALID, "ok", null,
+            "Before its connect an MPTCP socket may have no subflow yet (an earlier option can create the first): "
+                + "mptcp_setsockopt_sol_tcp() then applies the value to no subflow and returns 0, without "
+                + "tcp_sock_set_keep*()'s range check (1..32767 s, 1..127 probes); with a subflow it checks as TCP "
+                + "does. Measured on a new socket with nothing else set; the switch's IPv6 sockets have their first "
+                + "subflow already (the IPV6_V6ONLY it copies creates it).",
+            "setOption(" + option + ", 0), or another value out of the kernel's range, succeeds where the JDK throws "
+                + "'Invalid argument'. Found by DifferentialIT's options before the connect (this phase); measured "
+                + "with 0.");
+    }
 
     /** The states {@code NettyOptionsProbe} measures a Netty native channel in. */
     public enum NettyState { LISTENER_UNBOUND, LISTENER, CLIENT_UNCONNECTED, CLIENT_CONNECTED, ACCEPTED }

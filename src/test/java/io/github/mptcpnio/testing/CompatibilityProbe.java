@@ -178,7 +178,16 @@ public final class CompatibilityProbe {
                     writeAfterPeerClosed(ends, false)));
             onPair(ends -> put("read after the peer shut down output, then closed with unread data",
                     State.CLIENT_CONNECTED, readAfterPeerClosedWithUnreadData(ends)));
+            onPair(ends -> put("read after the peer shut down output, then closed abortively (SO_LINGER 0)",
+                    State.CLIENT_CONNECTED, readAfterPeerShutDownThenAborted(ends)));
             onPair(ends -> availability(ends, State.CLIENT_CONNECTED));
+            onPair(ends -> {
+                ends.accepted.setSoLinger(true, 0);
+                ends.accepted.close();
+                Thread.sleep(50);
+                put("InputStream.available() after the peer's abortive close", State.CLIENT_CONNECTED,
+                        outcome(() -> String.valueOf(ends.client.getInputStream().available())));
+            });
         }
 
         private static Options optionsOf(NetworkChannel channel, Socket socket) {
@@ -208,6 +217,17 @@ public final class CompatibilityProbe {
                         socket.set(option, v);
                         return null;
                     }));
+                    if (option.name().startsWith("TCP_KEEP") && state == State.CLIENT_UNCONNECTED) {
+                        // an invalid value (0) on a new socket with nothing else set yet: an MPTCP socket before its
+                        // first subflow exists, which an earlier option can create
+                        try (AutoCloseable other = freshSocket()) {
+                            Options o = other instanceof Socket s ? Options.of(s) : Options.of((NetworkChannel) other);
+                            put(option.name() + "=0 SET", state, outcome(() -> {
+                                o.set(option, 0);
+                                return null;
+                            }));
+                        }
+                    }
                 }
                 Socket javaNet = socket.javaNet();
                 if (javaNet != null) { // the default was set above; now on, and back off where that worked
@@ -285,6 +305,20 @@ public final class CompatibilityProbe {
             ends.accepted.getOutputStream().write(1);
             Thread.sleep(20);
             ends.client.shutdownOutput();
+            ends.client.close();
+            Thread.sleep(50);
+            try {
+                return ends.acceptedRead();
+            } catch (IOException e) {
+                return e.getClass().getName();
+            }
+        }
+
+        /** The client shuts down its output, then closes abortively ({@code SO_LINGER} 0); what does a read see? */
+        private static String readAfterPeerShutDownThenAborted(Ends ends) throws Exception {
+            ends.client.shutdownOutput();
+            Thread.sleep(20);
+            ends.client.setSoLinger(true, 0);
             ends.client.close();
             Thread.sleep(50);
             try {
