@@ -1,8 +1,8 @@
 package io.github.mptcpnio;
 
 import io.github.mptcpnio.internal.JdkShim;
-import io.github.mptcpnio.internal.Reseater;
-import io.github.mptcpnio.internal.Reseater.Kind;
+import io.github.mptcpnio.internal.provider.Reseater;
+import io.github.mptcpnio.internal.provider.Reseater.Kind;
 import io.github.mptcpnio.internal.Settings;
 
 import java.io.IOException;

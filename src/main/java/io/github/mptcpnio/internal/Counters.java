@@ -24,7 +24,7 @@ public final class Counters {
     /** Netty's TCP_USER_TIMEOUT calls on MPTCP sockets that the kernel refused and the agent let succeed. */
     private static final LongAdder USER_TIMEOUTS_IGNORED = new LongAdder();
 
-    static void userTimeoutIgnored() {
+    public static void userTimeoutIgnored() {
         USER_TIMEOUTS_IGNORED.increment();
     }
 
@@ -35,7 +35,7 @@ public final class Counters {
     /** Fallbacks at creation by "kind: reason" ({@code Unavailability.Reason} name, or the refusal). */
     private static final ConcurrentHashMap<String, LongAdder> FALLBACK_REASONS = new ConcurrentHashMap<>();
 
-    static void upgraded(SocketKind kind) {
+    public static void upgraded(SocketKind kind) {
         UPGRADED[kind.ordinal()].increment();
     }
 

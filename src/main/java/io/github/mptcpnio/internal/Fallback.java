@@ -7,11 +7,11 @@ import java.net.SocketException;
 import java.util.Optional;
 
 /**
- * The policy the switch ({@link Reseater}) and the agent ({@link InPlaceSockets}) share when a socket is about to
+ * The policy the switch ({@code provider.Reseater}) and the agent ({@code agent.Hooks}) share when a socket is about to
  * become MPTCP: the availability answer with the one line written, and what a socket left on TCP means (counted; an
  * exception naming the reason in strict mode).
  */
-final class Fallback {
+public final class Fallback {
     private Fallback() {}
 
     /**
@@ -21,7 +21,7 @@ final class Fallback {
      * @throws SocketException when the process is out of descriptors or memory: what the JDK would have said for its
      *         own socket a moment later
      */
-    static Optional<Unavailability> announcedAvailability(Settings settings) throws SocketException {
+    public static Optional<Unavailability> announcedAvailability(Settings settings) throws SocketException {
         Announcement.prepareOnce();
         Optional<Unavailability> unavailable = settings.mode() == Settings.Mode.OFF ? Optional.empty()
                 : Availability.unavailability();
@@ -36,12 +36,12 @@ final class Fallback {
      * A socket of {@code kind} stays TCP because MPTCP is unavailable: counted, reported to JDK Flight
      * Recorder; in strict mode, the exception to throw.
      */
-    static Optional<SocketException> unavailable(Settings settings, Unavailability why, SocketKind kind) {
+    public static Optional<SocketException> unavailable(Settings settings, Unavailability why, SocketKind kind) {
         return count(settings, why.reason().name(), 0, kind, "MPTCP is unavailable: " + why);
     }
 
     /** A socket stays TCP because the kernel refused a step of making it MPTCP: likewise. */
-    static Optional<SocketException> refused(Settings settings, NativeCallException e, SocketKind kind) {
+    public static Optional<SocketException> refused(Settings settings, NativeCallException e, SocketKind kind) {
         String step = e.call().contains("(") ? e.call().substring(0, e.call().indexOf('(')) : e.call();
         return count(settings, "REFUSED " + step + ": " + e.strerror(), e.errno(), kind,
                 "MPTCP was refused: " + (e.call().startsWith("socket(")
@@ -52,7 +52,7 @@ final class Fallback {
      * A socket a rule wanted MPTCP stays TCP because the application set an option before its connect or bind that
      * MPTCP refuses (it asked for something only TCP gives): likewise, the option named.
      */
-    static Optional<SocketException> optionRefused(Settings settings, String option, SocketKind kind) {
+    public static Optional<SocketException> optionRefused(Settings settings, String option, SocketKind kind) {
         String name = option.contains("=") ? option.substring(0, option.indexOf('=')) : option;
         return count(settings, "OPTION " + name, 0, kind, "the application set " + option
                 + ", which MPTCP sockets refuse, so the socket stays TCP");

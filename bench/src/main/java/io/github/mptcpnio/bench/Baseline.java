@@ -16,8 +16,19 @@ enum Baseline {
     MPTCPIZE("mptcpize", true, false),
     /** Our provider through the system property (the switch). */
     SWITCH("mptcp-nio", true, true),
-    /** {@code -javaagent}: the JDK's own provider, whose sockets the agent creates as MPTCP in place. */
-    AGENT("mptcp-nio-agent", true, false);
+    /**
+     * {@code -javaagent} with the rule {@code client loopback mptcp}: the JDK's own provider, whose loopback sockets the
+     * agent's rules switch to MPTCP at their connect and bind (a rule that re-seats).
+     */
+    AGENT("mptcp-nio-agent", true, false),
+    /**
+     * {@code -javaagent} with its default rules: loopback clients stay TCP (a decision that changes nothing), so the
+     * connections of the loopback benchmarks are plain TCP.
+     */
+    AGENT_DEFAULT("mptcp-nio-agent-default", false, false);
+
+    /** The rule that makes the agent's loopback clients MPTCP (by default they stay TCP). */
+    static final String LOOPBACK_MPTCP = "=rules=client loopback mptcp";
 
     static final String EXPORT = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
     static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
@@ -43,7 +54,7 @@ enum Baseline {
             }
         }
         throw new IllegalArgumentException("unknown baseline '" + label + "'; one of jdk, mptcpize, mptcp-nio, "
-                + "mptcp-nio-agent");
+                + "mptcp-nio-agent, mptcp-nio-agent-default");
     }
 
     /**
@@ -67,13 +78,17 @@ enum Baseline {
                 case SWITCH -> List.of("-D" + PROPERTY + "=" + label,
                         "-Djava.nio.channels.spi.SelectorProvider=io.github.mptcpnio.MptcpSelectorProvider", EXPORT,
                         NATIVE_ACCESS);
-                case AGENT -> List.of("-D" + PROPERTY + "=" + label, "-javaagent:" + agentJar, NATIVE_ACCESS);
+                case AGENT -> List.of("-D" + PROPERTY + "=" + label, "-javaagent:" + agentJar + LOOPBACK_MPTCP,
+                        NATIVE_ACCESS);
+                case AGENT_DEFAULT -> List.of("-D" + PROPERTY + "=" + label, "-javaagent:" + agentJar, NATIVE_ACCESS);
             };
         }
         List<String> args = new ArrayList<>(List.of(EXPORT, NATIVE_ACCESS, "-D" + PROPERTY + "=" + label));
         if (this == SWITCH) {
             args.add("-Djava.nio.channels.spi.SelectorProvider=io.github.mptcpnio.MptcpSelectorProvider");
         } else if (this == AGENT) {
+            args.add("-javaagent:" + agentJar + LOOPBACK_MPTCP);
+        } else if (this == AGENT_DEFAULT) {
             args.add("-javaagent:" + agentJar);
         }
         return args;

@@ -32,7 +32,8 @@ public final class Check {
     public static Baseline baseline(boolean kernel) throws IOException {
         String label = System.getProperty(Baseline.PROPERTY);
         if (label == null) {
-            throw new IllegalStateException("-D" + Baseline.PROPERTY + "=<jdk|mptcpize|mptcp-nio|mptcp-nio-agent> "
+            throw new IllegalStateException("-D" + Baseline.PROPERTY + "=<jdk|mptcpize|mptcp-nio|mptcp-nio-agent|"
+                    + "mptcp-nio-agent-default> "
                     + "is missing: run the benchmarks through bench/run.sh or io.github.mptcpnio.bench.Suite");
         }
         Baseline b = Baseline.named(label);
@@ -40,7 +41,7 @@ public final class Check {
         if (ours != b.ourProvider) {
             throw new IllegalStateException(b.label + ": provider is " + SelectorProvider.provider().getClass());
         }
-        if (Agent.inPlace() != (b == Baseline.AGENT)) {
+        if (Agent.inPlace() != (b == Baseline.AGENT || b == Baseline.AGENT_DEFAULT)) {
             throw new IllegalStateException(b.label + ": agent creating sockets in place: " + Agent.inPlace());
         }
         String preload = String.valueOf(System.getenv("LD_PRELOAD"));

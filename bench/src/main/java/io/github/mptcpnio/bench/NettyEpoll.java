@@ -25,10 +25,14 @@ final class NettyEpoll {
         return new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
     }
 
-    /** Fails unless the kernel reports the channel's socket as MPTCP exactly when the baseline is. */
+    /**
+     * Fails unless the kernel reports the channel's socket as MPTCP exactly when the baseline is; the agent's default
+     * rules make listeners MPTCP and keep loopback clients (and so their connections) on TCP.
+     */
     static void check(Baseline b, Channel channel) {
         int protocol = channel.config().getOption(SO_PROTOCOL);
-        if ((protocol == 262) != b.mptcp) {
+        boolean mptcp = b.mptcp || (b == Baseline.AGENT_DEFAULT && channel instanceof io.netty.channel.ServerChannel);
+        if ((protocol == 262) != mptcp) {
             throw new IllegalStateException(b.label + ": Netty epoll channel " + channel + " has protocol "
                     + protocol);
         }

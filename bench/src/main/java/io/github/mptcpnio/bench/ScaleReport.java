@@ -98,6 +98,9 @@ final class ScaleReport {
         XYSeriesCollection data = new XYSeriesCollection();
         for (String kind : ScaleRun.KINDS) {
             for (Baseline b : Baseline.values()) {
+                if (b == Baseline.AGENT_DEFAULT) {
+                    continue; // not measured at scale: on loopback its sockets are the jdk's
+                }
                 XYSeries series = new XYSeries(b.label + ", " + kind);
                 for (ScaleRun.Point p : s.points) {
                     if (p.baseline() == b && p.kind().equals(kind)) {

@@ -83,7 +83,8 @@ public final class Suite {
     }
 
     /** Netty's native transports: the switch does not reach them (their sockets are created in Netty's JNI). */
-    static final List<Baseline> NETTY_BASELINES = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT);
+    static final List<Baseline> NETTY_BASELINES = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT,
+            Baseline.AGENT_DEFAULT);
 
     void run() throws Exception {
         results.smoke = smoke;

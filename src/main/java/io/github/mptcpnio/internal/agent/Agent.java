@@ -2,7 +2,7 @@ package io.github.mptcpnio.internal.agent;
 
 import io.github.mptcpnio.MptcpSelectorProvider;
 import io.github.mptcpnio.internal.Announcement;
-import io.github.mptcpnio.internal.InPlaceSockets;
+import io.github.mptcpnio.internal.agent.Hooks;
 import io.github.mptcpnio.internal.JdkShim;
 import io.github.mptcpnio.internal.Preload;
 import io.github.mptcpnio.internal.Settings;
@@ -82,7 +82,7 @@ public final class Agent {
         JdkShim.grantAccess(inst);
         installed = true;
         List<String> warnings = new ArrayList<>();
-        InPlaceSockets policy = new InPlaceSockets(settings, rules, new Internals());
+        Hooks policy = new Hooks(settings, rules, new Internals());
         inst.addTransformer(new NettyRewriter(policy, inst), false); // before any Netty class can load
         inPlace = rewrite(inst, policy, warnings);
         for (String w : warnings) {
@@ -103,7 +103,7 @@ public final class Agent {
      * urgent data) are rewritten when the application first loads them, and a WARNING about them waits for the next
      * socket creation.
      */
-    static boolean rewrite(Instrumentation inst, InPlaceSockets policy, List<String> warnings) {
+    static boolean rewrite(Instrumentation inst, Hooks policy, List<String> warnings) {
         String jdk = "JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.vendor") + ")";
         JdkRewriter rewriter = new JdkRewriter(System.getProperty(SOCKET_METHODS_PROPERTY, "socket,serverSocket")
                 .split(","));
@@ -161,10 +161,10 @@ public final class Agent {
 
     /** A class-rewriting WARNING, written by the next socket creation (never from inside class loading). */
     private static final class WarnLater implements Consumer<String> {
-        private final InPlaceSockets policy;
+        private final Hooks policy;
         private final String jdk;
 
-        WarnLater(InPlaceSockets policy, String jdk) {
+        WarnLater(Hooks policy, String jdk) {
             this.policy = policy;
             this.jdk = jdk;
         }
@@ -187,7 +187,7 @@ public final class Agent {
     }
 
     /** Where the two JDK methods the hooks call live. */
-    private static final class Internals implements InPlaceSockets.JdkMethods {
+    private static final class Internals implements Hooks.JdkMethods {
         @Override
         public MethodHandle socket0() throws ReflectiveOperationException {
             Class<?> net = Class.forName(NIO + ".Net", false, null);

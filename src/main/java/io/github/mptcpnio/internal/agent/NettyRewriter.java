@@ -1,6 +1,6 @@
 package io.github.mptcpnio.internal.agent;
 
-import io.github.mptcpnio.internal.InPlaceSockets;
+import io.github.mptcpnio.internal.agent.Hooks;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -29,7 +29,7 @@ import java.util.function.ObjIntConsumer;
  * {@code newSocketStreamFd(boolean ipv6)}, called once, from {@code newSocketStream0(boolean)} (4.1 and 4.2 alike). That
  * call becomes {@code STREAM.applyAsInt(ipv6)}, a static field of a tiny class defined at run time in the same package
  * ({@code <package>.MptcpNioHooks}, in Netty's class loader), which the agent sets before the rewritten class exists:
- * {@link InPlaceSockets#nettyCreation} creates the MPTCP socket in place, or calls Netty's own native method.
+ * {@link Hooks#nettyCreation} creates the MPTCP socket in place, or calls Netty's own native method.
  *
  * <p>A class of that name with another shape (a Netty we have not seen, or an unrelated class) is left untouched,
  * and one WARNING names it and the jar it came from.
@@ -50,10 +50,10 @@ final class NettyRewriter implements ClassFileTransformer {
     static final String EPOLL = "EPOLL";
     static final String EPOLL_TYPE = "java/util/function/LongBinaryOperator";
 
-    private final InPlaceSockets policy;
+    private final Hooks policy;
     private final Instrumentation inst;
 
-    NettyRewriter(InPlaceSockets policy, Instrumentation inst) {
+    NettyRewriter(Hooks policy, Instrumentation inst) {
         this.policy = policy;
         this.inst = inst;
     }
@@ -425,7 +425,7 @@ final class NettyRewriter implements ClassFileTransformer {
     }
 
     /** One copy of Netty: its {@code Socket} class and its {@code ChannelException}, found at first need. */
-    private static final class Copy implements InPlaceSockets.NettyMethods {
+    private static final class Copy implements Hooks.NettyMethods {
         private final ClassLoader loader;
         private final String socketClass;
         /** {@code io.netty} or the relocated prefix ({@code io.grpc.netty.shaded.io.netty}). */

@@ -1,7 +1,7 @@
 package io.github.mptcpnio.internal.ops;
 
 import io.github.mptcpnio.Subflow;
-import io.github.mptcpnio.internal.SocketTable;
+import io.github.mptcpnio.internal.agent.SocketTable;
 import io.github.mptcpnio.internal.linux.Linux;
 import io.github.mptcpnio.internal.linux.MptcpInfoFields;
 import io.github.mptcpnio.internal.linux.NativeCallException;

@@ -4,7 +4,7 @@ import io.github.mptcpnio.Mptcp;
 import io.github.mptcpnio.Subflow;
 import io.github.mptcpnio.internal.Counters;
 import io.github.mptcpnio.internal.Settings;
-import io.github.mptcpnio.internal.SocketTable;
+import io.github.mptcpnio.internal.agent.SocketTable;
 import io.github.mptcpnio.internal.agent.Agent;
 import io.github.mptcpnio.internal.linux.MptcpInfoFields;
 

@@ -1,6 +1,15 @@
-package io.github.mptcpnio.internal;
+package io.github.mptcpnio.internal.provider;
 
 import io.github.mptcpnio.Unavailability;
+import io.github.mptcpnio.internal.Announcement;
+import io.github.mptcpnio.internal.Availability;
+import io.github.mptcpnio.internal.Counters;
+import io.github.mptcpnio.internal.Errors;
+import io.github.mptcpnio.internal.Fallback;
+import io.github.mptcpnio.internal.JdkShim;
+import io.github.mptcpnio.internal.Preload;
+import io.github.mptcpnio.internal.Settings;
+import io.github.mptcpnio.internal.SocketKind;
 import io.github.mptcpnio.internal.linux.CreationState;
 import io.github.mptcpnio.internal.linux.Linux;
 import io.github.mptcpnio.internal.linux.NativeCallException;

@@ -1,16 +1,22 @@
-package io.github.mptcpnio.internal;
+package io.github.mptcpnio.internal.agent;
 
 import io.github.mptcpnio.Unavailability;
+import io.github.mptcpnio.internal.Announcement;
+import io.github.mptcpnio.internal.Availability;
+import io.github.mptcpnio.internal.Counters;
+import io.github.mptcpnio.internal.Errors;
+import io.github.mptcpnio.internal.Fallback;
+import io.github.mptcpnio.internal.Settings;
+import io.github.mptcpnio.internal.SocketKind;
 import io.github.mptcpnio.internal.linux.Linux;
 import io.github.mptcpnio.internal.linux.NativeCallException;
+import io.github.mptcpnio.internal.linux.ProtocolSwitch;
 import io.github.mptcpnio.internal.linux.Sockets;
+import io.github.mptcpnio.internal.rules.Rules;
 
 import java.io.FileDescriptor;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
-import io.github.mptcpnio.internal.linux.ProtocolSwitch;
-import io.github.mptcpnio.internal.rules.Rules;
-
 import java.net.InetAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -26,14 +32,18 @@ import java.util.function.ObjIntConsumer;
 import java.util.function.ToIntBiFunction;
 
 /**
- * The agent's policy, called from inside the JDK where its TCP sockets are born and where two MPTCP-only failures
- * would reach an unmodified application (the class rewriting that calls it is in {@code internal.agent}).
+ * The agent's hooks, called from inside the JDK and Netty where their TCP sockets are born, connect and bind, and where
+ * MPTCP-only failures would reach an unmodified application (the class rewriting that calls them is
+ * {@link JdkRewriter} and {@link NettyRewriter}; the rules they ask are {@code internal.rules}).
  *
  * <ul>
- *   <li>{@link #creation()}: instead of the JDK's {@code socket0}, within the mode, create the MPTCP socket in place
- *       with exactly the JDK's creation-time set-up ({@link Sockets#mptcpSocket}); otherwise, or when MPTCP is
- *       refused, the JDK's own {@code socket0} runs: fallback counted, reason in the one line, an exception in strict
- *       mode.</li>
+ *   <li>{@link #creation()}, {@link #nettyCreation}: the JDK's own {@code socket0} (Netty's own native) creates the
+ *       socket, TCP as without the agent; it is recorded in the {@link SocketTable}.</li>
+ *   <li>{@link #decision(boolean)}, {@link #nettyDecision}: at a client's connect and a listener's bind the rules
+ *       decide; a socket they want MPTCP is switched under the same descriptor with what the application set
+ *       ({@link io.github.mptcpnio.internal.linux.ProtocolSwitch}); when MPTCP is unavailable or refused it stays
+ *       TCP: fallback counted, reason in the one line, an exception in strict mode (docs/adr/0009).</li>
+ *   <li>{@link #nettyEpoll()}: Netty's epoll registrations of undecided sockets, made again after a switch.</li>
  *   <li>{@link #oobInline()}: {@code setOOBInline(false)} / {@code SO_OOBINLINE=false} asks for the default; on an
  *       MPTCP socket, whose kernel refuses the option, it succeeds without a system call.</li>
  *   <li>{@link #urgentData()}: urgent data on an MPTCP socket (fallen back or not) would reach the peer in-band, as a
@@ -42,13 +52,11 @@ import java.util.function.ToIntBiFunction;
  *       MPTCP socket counts it as one more byte ({@code mptcp_inq_hint()}: 1 where nothing is left); the count
  *       {@code InputStream.available()} of a {@code java.net.Socket} or a socket adaptor answers is the data alone,
  *       as on TCP ({@link Sockets#readable}).</li>
- *   <li>{@link #nettyCreation}, {@link #nettyUserTimeout}: the same for Netty's native transports, in place of the
- *       native calls of each copy of Netty the agent rewrote (docs/adr/0008): its TCP sockets created as MPTCP by
- *       role, and {@code TCP_USER_TIMEOUT}, which the kernel refuses on MPTCP sockets, succeeding with one
- *       WARNING.</li>
+ *   <li>{@link #nettyUserTimeout}: {@code TCP_USER_TIMEOUT}, which the kernel refuses on MPTCP sockets, succeeding
+ *       with one WARNING (docs/adr/0008).</li>
  * </ul>
  */
-public final class InPlaceSockets {
+public final class Hooks {
     /** The two JDK methods the hooks call, looked up at their first use (the agent's package knows where). */
     public interface JdkMethods {
         /** {@code Net.socket0(boolean preferIPv6, boolean stream, boolean reuse, boolean fastLoopback)}: int. */
@@ -68,7 +76,7 @@ public final class InPlaceSockets {
     private final Rules rules;
     private final SocketTable table = SocketTable.instance();
 
-    public InPlaceSockets(Settings settings, Rules rules, JdkMethods jdk) {
+    public Hooks(Settings settings, Rules rules, JdkMethods jdk) {
         this.settings = settings;
         this.rules = rules;
         this.jdk = jdk;

@@ -1,5 +1,6 @@
-package io.github.mptcpnio.internal;
+package io.github.mptcpnio.internal.agent;
 
+import io.github.mptcpnio.internal.SocketKind;
 import io.github.mptcpnio.internal.rules.Rules;
 
 import java.util.Optional;
