@@ -140,6 +140,9 @@ final class NettyRewriter implements ClassFileTransformer {
             MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
                 boolean connect = name.equals("connect") && desc.equals("(Ljava/net/SocketAddress;)Z");
                 boolean bind = name.equals("bind") && desc.equals("(Ljava/net/SocketAddress;)V");
+                if (name.startsWith("sendTo") && desc.endsWith("Ljava/net/InetAddress;IZ)I")) {
+                    return new FastOpenGuard(mv, hooks, className, desc);
+                }
                 if (!connect && !bind) {
                     return mv;
                 }
@@ -154,6 +157,50 @@ final class NettyRewriter implements ClassFileTransformer {
             }
         });
         return count[0] == 1 && count[1] == 1 ? rewritten : null;
+    }
+
+    /**
+     * At the start of {@code sendTo*(..., InetAddress address, int port, boolean fastOpen)}: a TCP Fast Open client
+     * connects by its first send ({@code MSG_FASTOPEN}), not through {@code connect}, so
+     * {@code if (fastOpen) CONNECT.accept(new InetSocketAddress(address, port), intValue())}. The branch target is the
+     * method's first original instruction, whose frame is the method's initial one: {@code F_SAME}.
+     */
+    private static final class FastOpenGuard extends MethodVisitor {
+        private final String hooks;
+        private final String className;
+        private final int addressSlot;
+
+        FastOpenGuard(MethodVisitor mv, String hooks, String className, String desc) {
+            super(Opcodes.ASM9, mv);
+            this.hooks = hooks;
+            this.className = className;
+            int slot = 1;
+            org.objectweb.asm.Type[] args = org.objectweb.asm.Type.getArgumentTypes(desc);
+            for (int i = 0; i < args.length - 3; i++) {
+                slot += args[i].getSize();
+            }
+            this.addressSlot = slot;
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            org.objectweb.asm.Label original = new org.objectweb.asm.Label();
+            super.visitVarInsn(Opcodes.ILOAD, addressSlot + 2); // fastOpen
+            super.visitJumpInsn(Opcodes.IFEQ, original);
+            super.visitFieldInsn(Opcodes.GETSTATIC, hooks, CONNECT, "L" + DECIDE_TYPE + ";");
+            super.visitTypeInsn(Opcodes.NEW, "java/net/InetSocketAddress");
+            super.visitInsn(Opcodes.DUP);
+            super.visitVarInsn(Opcodes.ALOAD, addressSlot);
+            super.visitVarInsn(Opcodes.ILOAD, addressSlot + 1);
+            super.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/net/InetSocketAddress", "<init>",
+                    "(Ljava/net/InetAddress;I)V", false);
+            super.visitVarInsn(Opcodes.ALOAD, 0);
+            super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, className, "intValue", "()I", false);
+            super.visitMethodInsn(Opcodes.INVOKEINTERFACE, DECIDE_TYPE, "accept", "(Ljava/lang/Object;I)V", true);
+            super.visitLabel(original);
+            super.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
+        }
     }
 
     /** At a method's start: {@code <hooks>.<field>.accept(<argument 1>, <fd>)}. Straight-line code: no frame. */

@@ -92,8 +92,38 @@ class NettyRewriterTest {
                 "()I"));
     }
 
+    /**
+     * The entries of {@code connect(SocketAddress)}, {@code bind(SocketAddress)} and the three {@code sendTo*} of a TCP
+     * Fast Open client go through the decision hooks, and the rewritten class passes ASM's verifier (types, frames).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {NETTY, SHADED})
+    void connectBindAndFastOpenSendsAreDecided(String socket) throws IOException {
+        byte[] rewritten = NettyRewriter.rewriteDecisions(NettyRewriter.rewriteSocket(fromClassPath(socket), socket),
+                socket);
+        assertNotNull(rewritten);
+        String hooks = socket.substring(0, socket.lastIndexOf('/') + 1) + "MptcpNioHooks";
+        String decide = "java/util/function/ObjIntConsumer.accept (Ljava/lang/Object;I)V";
+        assertEquals(List.of(hooks + ".CONNECT Ljava/util/function/ObjIntConsumer;", socket + ".intValue ()I", decide),
+                instructions(rewritten, "connect", "(Ljava/net/SocketAddress;)Z").subList(0, 3));
+        assertEquals(List.of(hooks + ".BIND Ljava/util/function/ObjIntConsumer;", socket + ".intValue ()I", decide),
+                instructions(rewritten, "bind", "(Ljava/net/SocketAddress;)V").subList(0, 3));
+        for (String[] send : new String[][] {{"sendTo", "(Ljava/nio/ByteBuffer;IILjava/net/InetAddress;IZ)I"},
+            {"sendToAddress", "(JIILjava/net/InetAddress;IZ)I"}, {"sendToAddresses", "(JILjava/net/InetAddress;IZ)I"}}) {
+            assertEquals(List.of(hooks + ".CONNECT Ljava/util/function/ObjIntConsumer;",
+                    "java/net/InetSocketAddress.<init> (Ljava/net/InetAddress;I)V", socket + ".intValue ()I", decide),
+                    instructions(rewritten, send[0], send[1]).subList(0, 4), send[0]);
+        }
+        java.io.StringWriter problems = new java.io.StringWriter();
+        org.objectweb.asm.util.CheckClassAdapter.verify(new ClassReader(rewritten), getClass().getClassLoader(), false,
+                new java.io.PrintWriter(problems));
+        assertEquals("", problems.toString(), "the verifier's findings");
+    }
+
     @Test
     void netty41HasTheSameShape() throws IOException {
+        byte[] socket41 = fromNetty41("netty-transport-native-unix-common", NETTY);
+        assertNotNull(NettyRewriter.rewriteDecisions(NettyRewriter.rewriteSocket(socket41, NETTY), NETTY));
         assertNotNull(NettyRewriter.rewriteSocket(fromNetty41("netty-transport-native-unix-common", NETTY), NETTY));
         String linux = "io/netty/channel/epoll/LinuxSocket";
         assertNotNull(NettyRewriter.rewriteUserTimeout(fromNetty41("netty-transport-classes-epoll", linux), linux,
