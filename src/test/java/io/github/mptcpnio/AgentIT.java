@@ -38,16 +38,16 @@ class AgentIT {
 
     /**
      * The rule the tests that prove conversion over loopback inside a private namespace need: by default the agent
-     * keeps loopback clients on TCP.
+     * keeps loopback clients and listeners bound to loopback on TCP.
      */
-    static final String LOOPBACK_MPTCP = "rules=client loopback mptcp";
+    static final String LOOPBACK_MPTCP = "rules=loopback mptcp";
 
     /** The agent, with loopback clients on MPTCP ({@link #LOOPBACK_MPTCP}); more options follow after a comma. */
     static String agent() {
         return rawAgent() + "=" + LOOPBACK_MPTCP;
     }
 
-    /** {@code -javaagent:<all-jar>}: the agent with its defaults (loopback clients stay TCP). */
+    /** {@code -javaagent:<all-jar>}: the agent with its defaults (loopback clients and listeners stay TCP). */
     static String rawAgent() {
         String jar = System.getProperty("mptcp.nio.test.alljar");
         assertTrue(jar != null && Files.isRegularFile(Path.of(jar)), "all-jar not built: " + jar);

@@ -40,7 +40,7 @@ class LauncherIT {
             // an unmodified "start script": sh -c 'java ...', with options of its own already in JDK_JAVA_OPTIONS
             List<String> cmd = new ArrayList<>(ns.prefix());
             cmd.addAll(command("JDK_JAVA_OPTIONS=-Dexisting.option=kept", LAUNCHER, "run", "--rules",
-                    "client loopback mptcp", "--", "sh", "-c",
+                    "loopback mptcp", "--", "sh", "-c",
                     Forked.javaBin() + " -cp " + testClasses() + " " + EchoApp.class.getName() + " 127.0.0.1 3 1000"));
             Forked.Result r = Forked.exec(cmd, 30).assertExit(0);
             assertEquals("OK connections=3 bytes=3000", r.stdout().trim(), r::toString);
@@ -54,14 +54,14 @@ class LauncherIT {
     @RequiresMptcp
     @Test
     void passesModeStrictAndRules() throws Exception {
-        List<String> cmd = command(LAUNCHER, "run", "--mode", "client", "--strict", "--rules=client loopback mptcp",
+        List<String> cmd = command(LAUNCHER, "run", "--mode", "client", "--strict", "--rules=loopback mptcp",
                 "--", Forked.javaBin(), "-cp", testClasses(), ModeProbe.class.getName());
         Forked.Result r = Forked.exec(cmd, 30).assertExit(0);
         Map<String, String> f = Lines.parse(r.stdout());
         assertEquals("TCP", f.get("listener.protocol"), r::toString);
         assertEquals("MPTCP", f.get("client.protocol"), r::toString);
         assertTrue(r.stderr().contains("mptcp.nio.mode=client, mptcp.nio.strict=true; rules: mode=client: listener "
-                + "tcp; client loopback mptcp; then defaults client loopback tcp; mptcp"), r.stderr());
+                + "tcp; loopback mptcp; then defaults client loopback tcp; listener loopback tcp; mptcp"), r.stderr());
         // without the rule, the default keeps the loopback client on TCP
         Forked.Result defaults = Forked.exec(command(LAUNCHER, "run", "--mode", "client", "--", Forked.javaBin(),
                 "-cp", testClasses(), ModeProbe.class.getName()), 30).assertExit(0);

@@ -2,6 +2,7 @@ package io.github.mptcpnio;
 
 import apps.BulkApp;
 import io.github.mptcpnio.testing.Forked;
+import io.github.mptcpnio.testing.HostPair;
 import io.github.mptcpnio.testing.Lines;
 import io.github.mptcpnio.testing.MeasuredOnKernel;
 import io.github.mptcpnio.testing.RequiresMptcp;
@@ -134,7 +135,7 @@ class MultipathIT {
                          .start(BulkApp.class.getName(), "client", TwoPaths.A4_SERVER, PORT_ARG,
                                  String.valueOf(bytes))) {
                 server.awaitLine("listening=", 30);
-                awaitProgress(server, 16 * MIB);
+                HostPair.awaitProgress(server, 16 * MIB);
                 long downAt = System.nanoTime();
                 net.down("pa");
                 Forked.Result c = client.finish(90).assertExit(0);
@@ -276,16 +277,6 @@ class MultipathIT {
         }
     }
 
-    private static void awaitProgress(Forked.Running server, long bytes) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            String line = server.awaitLine("progress=", 60);
-            if (Long.parseLong(line.substring("progress=".length())) >= bytes) {
-                return;
-            }
-        }
-        throw new AssertionError("the transfer did not reach " + bytes + " bytes within 60 s");
-    }
 
     private static String awaitSnapshotWithPathB(Forked.Running client) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -65,18 +65,19 @@ class NativeTransportsIT {
     }
 
     /**
-     * The agent's defaults: Netty's loopback clients stay TCP, its listener is MPTCP; a rule naming the destination
-     * (127.0.0.2, loopback too) makes the clients MPTCP at their connect — for epoll after Netty registered them with
-     * its epoll instance, which the switch must carry over, and for io_uring, whose connect goes through its ring.
+     * The agent's defaults: Netty's loopback clients and its listener on a loopback address stay TCP; a rule naming
+     * the address (127.0.0.2, loopback too) makes both MPTCP, the listener at its bind and the clients at their
+     * connect — for epoll after Netty registered them with its epoll instance, which the switch must carry over, and
+     * for io_uring, whose connect goes through its ring.
      */
     @ParameterizedTest(name = "Netty {0} {1}, rule: {2}")
     @CsvSource({
         "4.1, epoll,    ",
-        "4.1, epoll,    client 127.0.0.2 mptcp",
+        "4.1, epoll,    127.0.0.2 mptcp",
         "4.2, epoll,    ",
-        "4.2, epoll,    client 127.0.0.2 mptcp",
+        "4.2, epoll,    127.0.0.2 mptcp",
         "4.2, io_uring, ",
-        "4.2, io_uring, client 127.0.0.2 mptcp",
+        "4.2, io_uring, 127.0.0.2 mptcp",
     })
     void rulesDecideNettysClientsAtTheirConnect(String netty, String transport, String rule) throws Exception {
         int n = 10;
@@ -91,7 +92,8 @@ class NativeTransportsIT {
             r.assertExit(0);
             Map<String, String> out = Lines.parse(r.stdout());
             boolean clients = rule != null;
-            assertEquals("protocol=262", out.get("server").split(" ")[1], r::toString);
+            assertEquals("protocol=" + (clients ? 262 : 6), out.get("server").split(" ")[1], r::toString);
+            assertEquals(clients, out.get("kinds").contains(LISTENER_KIND + "=1"), out.get("kinds"));
             assertEquals("protocols=" + (clients ? 262 : 6), out.get("client").split(" ")[1], r::toString);
             assertEquals(clients, out.get("kinds").contains(CLIENT_KIND + "=" + n), out.get("kinds"));
             Map<String, Long> c = ns.counters();

@@ -147,7 +147,7 @@ class RulesIT {
             assertEquals(12, c.getOrDefault("MPTcpExtMPCapableSYNTX", 0L), c::toString);
             assertEquals(8, c.getOrDefault("MPTcpExtMPCapableSYNACKRX", 0L), c::toString);
             assertTrue(r.stderr().contains("rules: client " + SERVER + " port 7001 tcp; client loopback mptcp; then "
-                    + "defaults client loopback tcp; mptcp"), r.stderr());
+                    + "defaults client loopback tcp; listener loopback tcp; mptcp"), r.stderr());
 
             agent(net.client, "=mode=server,rules=client mptcp").run(RulesApp.class.getName(), 60, "connect", "0", DEST)
                     .assertExit(0);

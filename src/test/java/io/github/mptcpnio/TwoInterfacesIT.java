@@ -3,6 +3,7 @@ package io.github.mptcpnio;
 import apps.BulkApp;
 import apps.RulesApp;
 import io.github.mptcpnio.testing.Forked;
+import io.github.mptcpnio.testing.HostPair;
 import io.github.mptcpnio.testing.Lines;
 import io.github.mptcpnio.testing.Netns;
 import io.github.mptcpnio.testing.RequiresMptcp;
@@ -170,7 +171,7 @@ class TwoInterfacesIT {
              Forked.Running client = agent(net.client).start(BulkApp.class.getName(), "client", TwoInterfaces.SERVER,
                      PORT, String.valueOf(bytes))) {
             server.awaitLine("listening=", 30);
-            awaitProgress(server, at);
+            HostPair.awaitProgress(server, at);
             long pbBefore = net.clientTxBytes("pb");
             long downAt = System.nanoTime();
             net.down(link);
@@ -185,14 +186,4 @@ class TwoInterfacesIT {
         }
     }
 
-    private static void awaitProgress(Forked.Running server, long bytes) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            String line = server.awaitLine("progress=", 60);
-            if (Long.parseLong(line.substring("progress=".length())) >= bytes) {
-                return;
-            }
-        }
-        throw new AssertionError("the transfer did not reach " + bytes + " bytes within 60 s");
-    }
 }

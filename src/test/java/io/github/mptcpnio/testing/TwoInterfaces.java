@@ -13,35 +13,28 @@ import java.io.IOException;
  * interface. The server only accepts the extra subflow ({@code subflows 2}). Everything is removed on {@link #close()},
  * also when a test fails.
  */
-public final class TwoInterfaces implements AutoCloseable {
+public final class TwoInterfaces extends HostPair {
     public static final String SERVER = "203.0.113.1";
     public static final String CLIENT_A = "192.0.2.2";
     public static final String CLIENT_B = "198.51.100.2";
     public static final String GATEWAY_A = "192.0.2.1";
     public static final String GATEWAY_B = "198.51.100.1";
 
-    public final Netns client;
-    public final Netns server;
-
     private TwoInterfaces(Netns client, Netns server) {
-        this.client = client;
-        this.server = server;
+        super(client, server);
     }
 
     /** The topology, with the client's second interface as a {@code backup} path if asked. */
     public static TwoInterfaces create(boolean backup) throws IOException {
-        Netns client = Netns.create("c2if");
-        Netns server;
-        try {
-            server = Netns.create("s1addr");
-        } catch (IOException | RuntimeException e) {
-            client.close();
-            throw e;
-        }
+        Netns[] ns = namespaces("c2if", "s1addr");
+        Netns client = ns[0];
+        Netns server = ns[1];
         TwoInterfaces t = new TwoInterfaces(client, server);
         try {
-            t.link("pa", CLIENT_A, GATEWAY_A);
-            t.link("pb", CLIENT_B, GATEWAY_B);
+            for (String[] l : new String[][] {{"pa", CLIENT_A, GATEWAY_A}, {"pb", CLIENT_B, GATEWAY_B}}) {
+                t.link(l[0], l[1], l[2]);
+                t.up(l[0], true);
+            }
             server.exec("ip", "addr", "add", SERVER + "/32", "dev", "lo");
             server.exec("ip", "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "0");
             // the client recipe of docs/multipath.md, command for command
@@ -59,47 +52,5 @@ public final class TwoInterfaces implements AutoCloseable {
             throw e;
         }
         return t;
-    }
-
-    private void link(String name, String clientAddress, String serverAddress) throws IOException {
-        Netns.host("ip", "link", "add", name, "netns", client.name(), "type", "veth", "peer", "name", name,
-                "netns", server.name());
-        client.exec("ip", "addr", "add", clientAddress + "/24", "dev", name);
-        server.exec("ip", "addr", "add", serverAddress + "/24", "dev", name);
-        client.exec("ip", "link", "set", name, "up");
-        server.exec("ip", "link", "set", name, "up");
-    }
-
-    /** Token-bucket rate limit on both ends of a link. */
-    public void rateLimit(String link, int mbit) throws IOException {
-        for (Netns ns : new Netns[] {client, server}) {
-            ns.exec("tc", "qdisc", "replace", "dev", link, "root", "tbf", "rate", mbit + "mbit", "burst", "32kb",
-                    "latency", "100ms");
-        }
-    }
-
-    /** The client's interface goes down (the link loses carrier at both ends). */
-    public void down(String link) throws IOException {
-        client.exec("ip", "link", "set", link, "down");
-    }
-
-    /** Bytes the client has sent through an interface. */
-    public long clientTxBytes(String link) throws IOException {
-        return Long.parseLong(client.exec("cat", "/sys/class/net/" + link + "/statistics/tx_bytes").trim());
-    }
-
-    @Override
-    public void close() throws IOException {
-        IOException first = null;
-        for (Netns ns : new Netns[] {client, server}) {
-            try {
-                ns.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
     }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
  * needs no per-interface configuration (the common case of a multi-homed server). Everything is removed on
  * {@link #close()}, also when a test fails.
  */
-public final class TwoPaths implements AutoCloseable {
+public final class TwoPaths extends HostPair {
     public static final String A4_CLIENT = "192.0.2.2";
     public static final String A4_SERVER = "192.0.2.1";
     public static final String B4_CLIENT = "198.51.100.2";
@@ -29,29 +29,18 @@ public final class TwoPaths implements AutoCloseable {
     /** The port the server programs listen on; the namespaces are private, so a fixed port cannot collide. */
     public static final int PORT = 5201;
 
-    public final Netns client;
-    public final Netns server;
-
     private TwoPaths(Netns client, Netns server) {
-        this.client = client;
-        this.server = server;
+        super(client, server);
     }
 
     public static TwoPaths create() throws IOException {
-        Netns client = Netns.create("c");
-        Netns server;
-        try {
-            server = Netns.create("s");
-        } catch (IOException | RuntimeException e) {
-            client.close();
-            throw e;
-        }
-        TwoPaths t = new TwoPaths(client, server);
+        Netns[] ns = namespaces("c", "s");
+        TwoPaths t = new TwoPaths(ns[0], ns[1]);
         try {
             t.link("pa", A4_CLIENT, A4_SERVER, A6_CLIENT, A6_SERVER);
             t.link("pb", B4_CLIENT, B4_SERVER, B6_CLIENT, B6_SERVER);
-            server.exec("ip", "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "0");
-            client.exec("ip", "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2");
+            t.server.exec("ip", "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "0");
+            t.client.exec("ip", "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2");
         } catch (IOException | RuntimeException e) {
             t.close();
             throw e;
@@ -69,36 +58,10 @@ public final class TwoPaths implements AutoCloseable {
     }
 
     private void link(String name, String c4, String s4, String c6, String s6) throws IOException {
-        Netns.host("ip", "link", "add", name, "netns", client.name(), "type", "veth", "peer", "name", name,
-                "netns", server.name());
-        client.exec("ip", "addr", "add", c4 + "/24", "dev", name);
-        server.exec("ip", "addr", "add", s4 + "/24", "dev", name);
+        link(name, c4, s4);
         client.exec("ip", "addr", "add", c6 + "/64", "dev", name, "nodad");
         server.exec("ip", "addr", "add", s6 + "/64", "dev", name, "nodad");
-        client.exec("ip", "link", "set", name, "up");
-        server.exec("ip", "link", "set", name, "up");
-    }
-
-    /** Token-bucket rate limit on both ends of a path (this kernel has tbf but no netem). */
-    public void rateLimit(String path, int mbit) throws IOException {
-        for (Netns ns : new Netns[] {client, server}) {
-            ns.exec("tc", "qdisc", "replace", "dev", path, "root", "tbf", "rate", mbit + "mbit", "burst", "32kb",
-                    "latency", "100ms");
-        }
-    }
-
-    /** Takes a path down (both veth ends lose carrier). */
-    public void down(String path) throws IOException {
-        client.exec("ip", "link", "set", path, "down");
-    }
-
-    public void up(String path) throws IOException {
-        client.exec("ip", "link", "set", path, "up");
-    }
-
-    /** Bytes the client has transmitted on a path. */
-    public long clientTxBytes(String path) throws IOException {
-        return Long.parseLong(client.exec("cat", "/sys/class/net/" + path + "/statistics/tx_bytes").trim());
+        up(name, true);
     }
 
     /**
@@ -138,18 +101,4 @@ public final class TwoPaths implements AutoCloseable {
         return transfer(serverAddress, bytes, serverMode, withSwitch, withSwitch);
     }
 
-    @Override
-    public void close() throws IOException {
-        IOException first = null;
-        for (Netns ns : new Netns[] {client, server}) {
-            try {
-                ns.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
 }

@@ -17,18 +17,18 @@ enum Baseline {
     /** Our provider through the system property (the switch). */
     SWITCH("mptcp-nio", true, true),
     /**
-     * {@code -javaagent} with the rule {@code client loopback mptcp}: the JDK's own provider, whose loopback sockets the
+     * {@code -javaagent} with the rule {@code loopback mptcp}: the JDK's own provider, whose loopback sockets the
      * agent's rules switch to MPTCP at their connect and bind (a rule that re-seats).
      */
     AGENT("mptcp-nio-agent", true, false),
     /**
-     * {@code -javaagent} with its default rules: loopback clients stay TCP (a decision that changes nothing), so the
-     * connections of the loopback benchmarks are plain TCP.
+     * {@code -javaagent} with its default rules: loopback clients and listeners stay TCP (a decision that changes
+     * nothing), so the loopback benchmarks run plain TCP.
      */
     AGENT_DEFAULT("mptcp-nio-agent-default", false, false);
 
     /** The rule that makes the agent's loopback clients MPTCP (by default they stay TCP). */
-    static final String LOOPBACK_MPTCP = "=rules=client loopback mptcp";
+    static final String LOOPBACK_MPTCP = "=rules=loopback mptcp";
 
     static final String EXPORT = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
     static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";

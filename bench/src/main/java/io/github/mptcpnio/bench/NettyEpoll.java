@@ -25,14 +25,10 @@ final class NettyEpoll {
         return new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
     }
 
-    /**
-     * Fails unless the kernel reports the channel's socket as MPTCP exactly when the baseline is; the agent's default
-     * rules make listeners MPTCP and keep loopback clients (and so their connections) on TCP.
-     */
+    /** Fails unless the kernel reports the channel's socket as MPTCP exactly when the baseline is. */
     static void check(Baseline b, Channel channel) {
         int protocol = channel.config().getOption(SO_PROTOCOL);
-        boolean mptcp = b.mptcp || (b == Baseline.AGENT_DEFAULT && channel instanceof io.netty.channel.ServerChannel);
-        if ((protocol == 262) != mptcp) {
+        if ((protocol == 262) != b.mptcp) {
             throw new IllegalStateException(b.label + ": Netty epoll channel " + channel + " has protocol "
                     + protocol);
         }

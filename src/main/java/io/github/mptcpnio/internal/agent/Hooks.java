@@ -263,6 +263,9 @@ public final class Hooks {
             } catch (Throwable t) {
                 throw Sneaky.<RuntimeException>rethrow(t);
             }
+            if (!connect) {
+                table.mark(fd, SocketTable.BOUND); // a client's bind: its address is carried at its connect
+            }
             decide(fd, !connect, (InetAddress) a[1], port, JDK_FAILURES);
         }
     }
@@ -302,7 +305,8 @@ public final class Hooks {
         try {
             // Netty's TCP_USER_TIMEOUT, refused by MPTCP, is left behind as its setter's hook does (nettyUserTimeout)
             ProtocolSwitch.Outcome outcome = Availability.sockets().switchTo(fd, SocketTable.inet6(state), mptcp,
-                    kind.netty() ? "TCP_USER_TIMEOUT" : null);
+                    kind.netty() ? "TCP_USER_TIMEOUT" : null, SocketTable.optionsSet(state),
+                    SocketTable.bound(state) || kind.netty());
             if (outcome.switched()) {
                 if (mptcp) {
                     Counters.upgraded(kind);
@@ -490,6 +494,7 @@ public final class Hooks {
             if (decide && fd >= 0) {
                 // the role is known at bind: a Netty client that binds first is recorded as a listener by then
                 table.born(fd, SocketKind.of(SocketKind.NETTY, false), inet6, false);
+                table.mark(fd, SocketTable.OPTIONS_SET); // Netty sets its options in its own native code
             }
             return fd;
         }
@@ -612,6 +617,21 @@ public final class Hooks {
         }
     }
 
+    /**
+     * Every JDK option set passes {@code Net.setSocketOption}: the socket's entry remembers it, so that a switch reads
+     * back and carries the options only of sockets that had any set.
+     */
+    private void markOptionSet(Object fileDescriptor) {
+        if (settings.mode() == Settings.Mode.OFF || !(fileDescriptor instanceof FileDescriptor)) {
+            return;
+        }
+        try {
+            table.mark((int) fdVal().invokeExact((FileDescriptor) fileDescriptor), SocketTable.OPTIONS_SET);
+        } catch (Throwable t) {
+            throw Sneaky.<RuntimeException>rethrow(t);
+        }
+    }
+
     /** Whether the socket behind a JDK {@code FileDescriptor} is an MPTCP socket; false when that cannot be told. */
     private boolean isMptcp(Object fileDescriptor) {
         return mptcpDescriptor(fileDescriptor) >= 0;
@@ -662,8 +682,12 @@ public final class Hooks {
         @Override
         public boolean test(Object fd, Object nameAndValue) {
             Object[] nv = (Object[]) nameAndValue;
-            return Boolean.FALSE.equals(nv[1]) && nv[0] instanceof SocketOption
-                    && "SO_OOBINLINE".equals(((SocketOption<?>) nv[0]).name()) && isMptcp(fd);
+            if (Boolean.FALSE.equals(nv[1]) && nv[0] instanceof SocketOption
+                    && "SO_OOBINLINE".equals(((SocketOption<?>) nv[0]).name()) && isMptcp(fd)) {
+                return true;
+            }
+            markOptionSet(fd);
+            return false;
         }
     }
 

@@ -28,7 +28,11 @@ public final class SocketTable {
     static final int INET6 = 1 << 2;
     static final int MPTCP = 1 << 3;
     private static final int KIND_SHIFT = 4;
-    private static final int DECISION_SHIFT = 8;
+    /** An option was set through the JDK since creation (Netty's sockets always count as such: no hook sees them). */
+    static final int OPTIONS_SET = 1 << 8;
+    /** The socket was bound before its decision (a client's bind). */
+    static final int BOUND = 1 << 9;
+    private static final int DECISION_SHIFT = 10;
 
     private static final SocketTable INSTANCE = new SocketTable();
 
@@ -179,6 +183,22 @@ public final class SocketTable {
     /** The index of the rule that decided, or -1 if none did yet. */
     public static int decision(int state) {
         return known(state) ? (state >>> DECISION_SHIFT) - 1 : -1;
+    }
+
+    static boolean optionsSet(int state) {
+        return (state & OPTIONS_SET) != 0;
+    }
+
+    static boolean bound(int state) {
+        return (state & BOUND) != 0;
+    }
+
+    /** Marks an undecided socket's entry ({@link #OPTIONS_SET}, {@link #BOUND}); nothing for any other. */
+    void mark(int fd, int bit) {
+        int state = get(fd);
+        if (known(state) && decision(state) < 0 && (state & bit) == 0) {
+            set(fd, state | bit);
+        }
     }
 
     static int decided(int state, int decision, boolean mptcp) {

@@ -297,6 +297,35 @@ public final class LibC {
         }
     }
 
+    /**
+     * {@code getsockopt} of many options in one go, with one scratch buffer and no exception: {@code out[i]} is the
+     * value of option {@code i} (an {@code int}, or for {@code sizes[i] == 8} two {@code int}s as {@code first << 32 |
+     * second}), or {@code unreadable} where the call failed. Options of {@code skip[i]} are not read.
+     */
+    public void getsockoptInts(int fd, int[] levels, int[] names, int[] sizes, boolean[] skip, long unreadable,
+                               long[] out) {
+        long block = memory.allocateMemory(16, true);
+        try {
+            for (int i = 0; i < names.length; i++) {
+                if (skip[i]) {
+                    out[i] = unreadable;
+                    continue;
+                }
+                memory.putLong(block, 0L);
+                memory.putInt(block + 8, sizes[i]);
+                int r;
+                do {
+                    r = (int) invoker.invokeL5(int5Ptr, getsockopt, fd, levels[i], names[i], block, block + 8);
+                } while (r < 0 && lastError.get() == Linux.EINTR);
+                out[i] = r < 0 ? unreadable : sizes[i] == 8
+                        ? (long) memory.getInt(block) << 32 | (memory.getInt(block + 4) & 0xffffffffL)
+                        : memory.getInt(block);
+            }
+        } finally {
+            memory.freeMemory(block);
+        }
+    }
+
     /** {@code setsockopt} of an option given as bytes ({@code struct linger}, say). */
     public void setsockopt(int fd, int level, int name, byte[] value, String what) throws NativeCallException {
         long block = memory.allocateMemory(Math.max(1, value.length), true);

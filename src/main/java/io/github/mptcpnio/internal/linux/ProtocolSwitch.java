@@ -1,7 +1,6 @@
 package io.github.mptcpnio.internal.linux;
 
 import java.lang.System.Logger.Level;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -123,10 +122,24 @@ public final class ProtocolSwitch {
      *     failed ({@code bind} in the message), which leaves {@code fd} switched but unbound
      */
     public Outcome switchTo(int fd, boolean inet6, boolean mptcp, String droppable) throws NativeCallException {
+        return switchTo(fd, inet6, mptcp, droppable, true, true);
+    }
+
+    /**
+     * {@link #switchTo(int, boolean, boolean, String)} for a socket of which the caller knows whether any option was
+     * set since its creation ({@code optionsSet}) and whether it was bound ({@code bound}): where neither, only the
+     * creation-time state is carried (the JDK's and Netty's: {@code IPV6_V6ONLY=0}, {@code SO_REUSEADDR} of a listener,
+     * the file flags), six to eight system calls instead of some forty.
+     */
+    public Outcome switchTo(int fd, boolean inet6, boolean mptcp, String droppable, boolean optionsSet,
+                            boolean bound) throws NativeCallException {
+        if (!optionsSet) {
+            return creationStateOnly(fd, inet6, mptcp, bound);
+        }
         int domain = inet6 ? Linux.AF_INET6 : Linux.AF_INET;
         long[] base = defaults(domain, !mptcp);
         long[] now = read(fd, inet6);
-        byte[] bound = libc.sockname(fd, false);
+        byte[] address = libc.sockname(fd, false);
         int status = libc.fcntl(fd, Linux.F_GETFL, 0);
         int descriptor = libc.fcntl(fd, Linux.F_GETFD, 0);
         int fresh = libc.socket(domain, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC,
@@ -159,17 +172,48 @@ public final class ProtocolSwitch {
             }
             libc.dup3(fresh, fd, (descriptor & Linux.FD_CLOEXEC) != 0 ? Linux.O_CLOEXEC : 0);
         } finally {
-            try {
-                libc.close(fresh);
-            } catch (NativeCallException e) {
-                System.getLogger(Sockets.LOGGER_NAME).log(Level.DEBUG,
-                        () -> "closing the temporary descriptor failed: " + e.getMessage());
-            }
+            closeTemporary(fresh);
         }
-        if (isBound(bound)) {
-            libc.bind(fd, bound);
+        if (isBound(address)) {
+            libc.bind(fd, address);
         }
         return dropped < 0 ? Outcome.DONE : new Outcome(null, dropped);
+    }
+
+    private Outcome creationStateOnly(int fd, boolean inet6, boolean mptcp, boolean bound) throws NativeCallException {
+        int reuse = libc.getsockoptInt(fd, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, "SOL_SOCKET, SO_REUSEADDR");
+        byte[] address = bound ? libc.sockname(fd, false) : null;
+        int status = libc.fcntl(fd, Linux.F_GETFL, 0);
+        int descriptor = libc.fcntl(fd, Linux.F_GETFD, 0);
+        int fresh = libc.socket(inet6 ? Linux.AF_INET6 : Linux.AF_INET, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC,
+                mptcp ? Linux.IPPROTO_MPTCP : Linux.IPPROTO_TCP);
+        try {
+            if (inet6) {
+                libc.setsockoptInt(fresh, IPPROTO_IPV6, Linux.IPV6_V6ONLY, 0, "IPPROTO_IPV6, IPV6_V6ONLY");
+            }
+            if (reuse != 0) {
+                libc.setsockoptInt(fresh, Linux.SOL_SOCKET, Linux.SO_REUSEADDR, reuse, "SOL_SOCKET, SO_REUSEADDR");
+            }
+            if (status != Linux.O_RDWR) {
+                libc.fcntl(fresh, Linux.F_SETFL, status);
+            }
+            libc.dup3(fresh, fd, (descriptor & Linux.FD_CLOEXEC) != 0 ? Linux.O_CLOEXEC : 0);
+        } finally {
+            closeTemporary(fresh);
+        }
+        if (address != null && isBound(address)) {
+            libc.bind(fd, address);
+        }
+        return Outcome.DONE;
+    }
+
+    private void closeTemporary(int fresh) {
+        try {
+            libc.close(fresh);
+        } catch (NativeCallException e) {
+            System.getLogger(Sockets.LOGGER_NAME).log(Level.DEBUG,
+                    () -> "closing the temporary descriptor failed: " + e.getMessage());
+        }
     }
 
     /** Whether a {@code struct sockaddr_in[6]} names a port or an address (not the wildcard with port 0). */
@@ -201,27 +245,25 @@ public final class ProtocolSwitch {
         return d;
     }
 
+    private static final int[] LEVELS = new int[OPTIONS.length];
+    private static final int[] NAMES = new int[OPTIONS.length];
+    private static final int[] SIZES = new int[OPTIONS.length];
+    private static final boolean[] INET6_ONLY = new boolean[OPTIONS.length];
+    private static final boolean[] NONE = new boolean[OPTIONS.length];
+
+    static {
+        for (int i = 0; i < OPTIONS.length; i++) {
+            LEVELS[i] = OPTIONS[i].level;
+            NAMES[i] = OPTIONS[i].name;
+            SIZES[i] = OPTIONS[i].linger ? 8 : 4;
+            INET6_ONLY[i] = OPTIONS[i].inet6Only;
+        }
+    }
+
+    /** Every option's value (unreadable ones, and the IPv6 ones of an IPv4 socket, {@link #UNREADABLE}). */
     private long[] read(int fd, boolean inet6) {
         long[] values = new long[OPTIONS.length];
-        byte[] linger = new byte[8];
-        for (int i = 0; i < OPTIONS.length; i++) {
-            Option o = OPTIONS[i];
-            if (o.inet6Only && !inet6) {
-                values[i] = UNREADABLE;
-                continue;
-            }
-            try {
-                if (o.linger) {
-                    Arrays.fill(linger, (byte) 0);
-                    libc.getsockopt(fd, o.level, o.name, linger, o.label);
-                    values[i] = Structs.u32(linger, 0) << 32 | Structs.u32(linger, 4);
-                } else {
-                    values[i] = libc.getsockoptInt(fd, o.level, o.name, o.label);
-                }
-            } catch (NativeCallException e) {
-                values[i] = UNREADABLE;
-            }
-        }
+        libc.getsockoptInts(fd, LEVELS, NAMES, SIZES, inet6 ? NONE : INET6_ONLY, UNREADABLE, values);
         return values;
     }
 

@@ -49,6 +49,12 @@ public final class Sockets {
         return protocolSwitch.switchTo(fd, inet6, mptcp, droppable);
     }
 
+    /** The same, knowing whether options were set or an address bound since creation (else a shorter switch). */
+    public ProtocolSwitch.Outcome switchTo(int fd, boolean inet6, boolean mptcp, String droppable, boolean optionsSet,
+                                           boolean bound) throws NativeCallException {
+        return protocolSwitch.switchTo(fd, inet6, mptcp, droppable, optionsSet, bound);
+    }
+
     private static final class Holder {
         static final Sockets INSTANCE = LibC.instance().isPresent() ? new Sockets(LibC.instance().get()) : null;
     }

@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * <p>Evaluated in this order: what the mode excludes ({@code mode=server}: every client TCP), the user's rules, then
- * the defaults — {@code client loopback tcp} (MPTCP never adds a path to a loopback peer and costs 0.3–0.6× the
- * throughput there) and {@code mptcp}. So {@code client loopback mptcp} among the user's rules gives loopback clients
- * MPTCP again, and a last rule {@code tcp} keeps everything not named before on TCP.
+ * the defaults — {@code client loopback tcp} and {@code listener loopback tcp} (MPTCP never adds a path to a loopback
+ * peer and costs 0.3–0.7× TCP there; a listener bound to a loopback address only ever has loopback clients) and
+ * {@code mptcp}. So {@code loopback mptcp} among the user's rules gives loopback sockets MPTCP again, and a last rule
+ * {@code tcp} keeps everything not named before on TCP.
  *
  * <p>Every decision is an index into {@link #all()}; {@link #describe(int)} explains it and {@link #counts()} counts
  * them. This package knows nothing of the JDK's or Netty's classes.
@@ -73,6 +74,7 @@ public final class Rules {
             add(all, origins, r, Origin.USER);
         }
         add(all, origins, rule("client loopback tcp", "default"), Origin.DEFAULT);
+        add(all, origins, rule("listener loopback tcp", "default"), Origin.DEFAULT);
         add(all, origins, rule("mptcp", "default"), Origin.DEFAULT);
         return new Rules(all, origins, user.size());
     }

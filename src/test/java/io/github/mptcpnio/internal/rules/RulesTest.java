@@ -48,9 +48,13 @@ class RulesTest {
     }
 
     @Test
-    void aListenerOnLoopbackIsMptcpByDefault() throws Exception {
-        // its clients decide for themselves: a listener on loopback costs nothing to a TCP client
-        assertEquals("default \"mptcp\" -> mptcp", decide(rules(""), true, "127.0.0.1", 8080));
+    void aListenerOnLoopbackIsTcpByDefaultAndOnAnyOtherAddressMptcp() throws Exception {
+        // only loopback clients can reach it; a TCP client of an MPTCP listener costs more than of a TCP one
+        assertEquals("default \"listener loopback tcp\" -> tcp", decide(rules(""), true, "127.0.0.1", 8080));
+        assertEquals("default \"listener loopback tcp\" -> tcp", decide(rules(""), true, "::1", 8080));
+        assertEquals("default \"mptcp\" -> mptcp", decide(rules(""), true, "0.0.0.0", 8080));
+        assertEquals("default \"mptcp\" -> mptcp", decide(rules(""), true, "::", 8080));
+        assertEquals("default \"mptcp\" -> mptcp", decide(rules(""), true, "192.0.2.1", 8080));
     }
 
     @Test
@@ -99,10 +103,10 @@ class RulesTest {
 
     @Test
     void theSummaryNamesEveryRuleInOrder() {
-        assertEquals("rules: defaults client loopback tcp; mptcp", rules(null).summary());
-        assertEquals("rules: client 192.0.2.0/24 port 443 mptcp; tcp; then defaults client loopback tcp; mptcp",
-                rules("  CLIENT   192.0.2.0/24 port 443  MPTCP ;; tcp ").summary());
-        assertEquals("rules: mode=server: client tcp; then defaults client loopback tcp; mptcp",
+        assertEquals("rules: defaults client loopback tcp; listener loopback tcp; mptcp", rules(null).summary());
+        assertEquals("rules: client 192.0.2.0/24 port 443 mptcp; tcp; then defaults client loopback tcp; listener "
+                + "loopback tcp; mptcp", rules("  CLIENT   192.0.2.0/24 port 443  MPTCP ;; tcp ").summary());
+        assertEquals("rules: mode=server: client tcp; then defaults client loopback tcp; listener loopback tcp; mptcp",
                 Rules.parse(null, true, false, "server").summary());
     }
 
@@ -112,7 +116,7 @@ class RulesTest {
         Files.writeString(file, "# databases in the rack: one path\nclient 198.51.100.0/24 tcp  # postgres\n\n"
                 + "listener port 443 mptcp; client loopback mptcp\n");
         Rules r = rules("@" + file);
-        assertEquals(3 + 2, r.all().size());
+        assertEquals(3 + 3, r.all().size());
         assertEquals("rule 1 \"client 198.51.100.0/24 tcp\" -> tcp", decide(r, false, "198.51.100.9", 5432));
         assertEquals("rule 3 \"client loopback mptcp\" -> mptcp", decide(r, false, "127.0.0.1", 1));
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> {
