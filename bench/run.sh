@@ -3,7 +3,7 @@
 # bench/RESULTS.md and bench/failover.png. As root (the two-path run uses network namespaces).
 #
 #   bench/run.sh                     everything (about 52 minutes: two-host 12, failover 13, scale 7)
-#   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, views, twopath, twohost,
+#   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, rules, views, twopath, twohost,
 #                                    failover, scale
 #                                    (twohost, failover and scale write TWOHOST.md, FAILOVER.md, SCALE.md; run
 #                                    without the other parts, they keep RESULTS.md as it is)

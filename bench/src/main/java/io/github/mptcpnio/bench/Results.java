@@ -27,6 +27,9 @@ final class Results {
     Map<Integer, Map<Baseline, Stat[]>> latency;
     /** Baseline → milliseconds from process start to the first connection established. */
     Map<Baseline, Stat> startup;
+    /** The interleaved rules part: channel.us, socket.us, channel.mbps, socket.mbps → baseline → statistics. */
+    Map<String, Map<Baseline, Stat>> rules;
+    int rulesRounds;
     /** Start-up with the operators' views on and off, per launch mode ("mptcp-nio-agent views on", ...). */
     Map<String, Stat> views;
     TwoPath twoPath;

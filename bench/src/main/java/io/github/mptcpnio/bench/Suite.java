@@ -38,8 +38,8 @@ import java.util.regex.Pattern;
  * Needs root (network namespaces for the two-path run) and {@code mptcpize} (Debian package mptcpd).
  */
 public final class Suite {
-    static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "views", "twopath",
-            "twohost", "failover", "scale");
+    static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "rules", "views",
+            "twopath", "twohost", "failover", "scale");
 
     final boolean smoke;
     final Path agentJar;
@@ -59,7 +59,7 @@ public final class Suite {
         boolean smoke = false;
         Path agent = null;
         Path out = Path.of("bench");
-        Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "views",
+        Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "rules", "views",
                 "twopath", "twohost", "failover", "scale"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -119,6 +119,9 @@ public final class Suite {
         if (only.contains("startup")) {
             startup(all);
         }
+        if (only.contains("rules")) {
+            rules();
+        }
         if (only.contains("views")) {
             views();
         }
@@ -144,6 +147,12 @@ public final class Suite {
             Path file = out.resolve("SCALE.md");
             Files.writeString(file, new ScaleReport(results).markdown(out));
             System.out.println("wrote " + file.toAbsolutePath());
+        }
+        if (only.equals(Set.of("rules"))) { // alone: a file of its own, RESULTS.md kept as it is
+            Path file = out.resolve("RULES.md");
+            Files.writeString(file, new Report(results).markdown());
+            System.out.println("wrote " + file.toAbsolutePath());
+            return;
         }
         Set<String> ownFiles = Set.of("twohost", "failover", "scale");
         if (!ownFiles.containsAll(only)) { // parts with files of their own, run alone, keep the others' RESULTS.md
@@ -301,6 +310,45 @@ public final class Suite {
         results.startup = new EnumMap<>(Baseline.class);
         millis.forEach((b, v) -> results.startup.put(b, Stat.of(v)));
         System.out.println("=== startup " + results.startup);
+    }
+
+    /**
+     * The rules' cost, interleaved: {@link DecideApp} in fresh JVMs of jdk, mptcpize, the agent with its default rules
+     * (loopback TCP: a decision that changes nothing) and the agent with {@code loopback mptcp} (every client switched
+     * at its connect), the order rotated every round after one warm-up round. Sequential JMH runs of one baseline
+     * after another drift on this machine by more than the targets (the same code measured 0.74× and 1.6× jdk in two
+     * runs); interleaving puts the baselines under the same conditions.
+     */
+    void rules() throws Exception {
+        int rounds = smoke ? 1 : 12;
+        int warmupRounds = smoke ? 0 : 1;
+        String count = smoke ? "200" : "3000";
+        String mib = smoke ? "16" : "512";
+        List<Baseline> baselines = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT_DEFAULT, Baseline.AGENT);
+        Map<String, Map<Baseline, List<Double>>> samples = new LinkedHashMap<>();
+        for (int round = 0; round < warmupRounds + rounds; round++) {
+            for (int i = 0; i < baselines.size(); i++) {
+                Baseline b = baselines.get((i + round) % baselines.size());
+                String out = exec(command(b, DecideApp.class.getName(), count, mib), 300);
+                if (round < warmupRounds) {
+                    continue;
+                }
+                for (String key : List.of("channel.us", "socket.us", "channel.mbps", "socket.mbps")) {
+                    double v = Double.parseDouble(lineStarting(key + "=", out).substring(key.length() + 1));
+                    samples.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class))
+                            .computeIfAbsent(b, x -> new ArrayList<>()).add(v);
+                }
+            }
+            System.out.println("=== rules round " + round + " done");
+        }
+        results.rules = new LinkedHashMap<>();
+        samples.forEach((key, byBaseline) -> {
+            Map<Baseline, Stat> stats = new EnumMap<>(Baseline.class);
+            byBaseline.forEach((b, v) -> stats.put(b, Stat.of(v)));
+            results.rules.put(key, stats);
+        });
+        results.rulesRounds = rounds;
+        System.out.println("=== rules " + results.rules);
     }
 
     /**

@@ -254,16 +254,7 @@ final class JdkRewriter implements ClassFileTransformer {
             Label original = new Label();
             super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, OPTION, "L" + OPTION_TYPE + ";");
             super.visitVarInsn(Opcodes.ALOAD, 0);
-            super.visitInsn(Opcodes.ICONST_2);
-            super.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
-            super.visitInsn(Opcodes.DUP);
-            super.visitInsn(Opcodes.ICONST_0);
-            super.visitVarInsn(Opcodes.ALOAD, 2);
-            super.visitInsn(Opcodes.AASTORE);
-            super.visitInsn(Opcodes.DUP);
-            super.visitInsn(Opcodes.ICONST_1);
-            super.visitVarInsn(Opcodes.ALOAD, 3);
-            super.visitInsn(Opcodes.AASTORE);
+            pushPair(mv, 2, 3);
             super.visitMethodInsn(Opcodes.INVOKEINTERFACE, OPTION_TYPE, "test",
                     "(Ljava/lang/Object;Ljava/lang/Object;)Z", true);
             super.visitJumpInsn(Opcodes.IFEQ, original);
@@ -271,6 +262,20 @@ final class JdkRewriter implements ClassFileTransformer {
             super.visitLabel(original);
             super.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
         }
+    }
+
+    /** Pushes {@code new Object[] {<local a>, <local b>}}. */
+    static void pushPair(MethodVisitor mv, int a, int b) {
+        mv.visitInsn(Opcodes.ICONST_2);
+        mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ALOAD, a);
+        mv.visitInsn(Opcodes.AASTORE);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitInsn(Opcodes.ICONST_1);
+        mv.visitVarInsn(Opcodes.ALOAD, b);
+        mv.visitInsn(Opcodes.AASTORE);
     }
 
     /**
@@ -289,16 +294,7 @@ final class JdkRewriter implements ClassFileTransformer {
         public void visitCode() {
             super.visitCode();
             super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, hook, "L" + DECIDE_TYPE + ";");
-            super.visitInsn(Opcodes.ICONST_2);
-            super.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
-            super.visitInsn(Opcodes.DUP);
-            super.visitInsn(Opcodes.ICONST_0);
-            super.visitVarInsn(Opcodes.ALOAD, 1);
-            super.visitInsn(Opcodes.AASTORE);
-            super.visitInsn(Opcodes.DUP);
-            super.visitInsn(Opcodes.ICONST_1);
-            super.visitVarInsn(Opcodes.ALOAD, 2);
-            super.visitInsn(Opcodes.AASTORE);
+            pushPair(mv, 1, 2);
             super.visitVarInsn(Opcodes.ILOAD, 3);
             super.visitMethodInsn(Opcodes.INVOKEINTERFACE, DECIDE_TYPE, "accept", "(Ljava/lang/Object;I)V", true);
         }

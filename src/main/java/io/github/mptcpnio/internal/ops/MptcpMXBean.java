@@ -21,7 +21,6 @@ public interface MptcpMXBean {
     /** How this JVM got mptcp-nio: the agent (in place, or through the provider only) or the switch. */
     String getLaunchMode();
 
-    /** Listening sockets created as MPTCP since start. */
     /**
      * The agent's rules in the order they are tried, each with its protocol: the mode's, the user's
      * ({@code mptcp.nio.rules}), the defaults ({@code default "client loopback tcp" -> TCP}); empty under the switch.
@@ -31,6 +30,7 @@ public interface MptcpMXBean {
     /** How many sockets each rule decided (clients at their connect, listeners at their bind), in rule order. */
     Map<String, Long> getDecisionsByRule();
 
+    /** Listening sockets made MPTCP since start (under the agent at their bind, under the switch at creation). */
     long getCreatedAsMptcpListeners();
 
     /**

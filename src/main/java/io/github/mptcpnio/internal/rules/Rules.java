@@ -245,7 +245,7 @@ public final class Rules {
         return userCount > 0;
     }
 
-    /** The rules in force, for the one INFO line: {@code rules: a; b; then defaults: client loopback tcp; mptcp}. */
+    /** The rules in force, for the one INFO line: {@code rules: a; b; then defaults client loopback tcp; ...}. */
     public String summary() {
         StringBuilder sb = new StringBuilder("rules: ");
         String sep = "";
