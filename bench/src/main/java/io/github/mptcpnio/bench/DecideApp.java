@@ -12,10 +12,13 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One fork of the interleaved "rules" part ({@code Suite.rules}): over loopback, after a warm-up, {@code count}
- * connections (connect, 1-byte echo, close) through {@code SocketChannel} and through {@code java.net.Socket}, and a
- * bulk transfer of {@code bulkMiB} MiB through each; prints {@code channel.us=}, {@code socket.us=} (per connection)
- * and {@code channel.mbps=}, {@code socket.mbps=}. The listener is a {@code ServerSocket} on 127.0.0.1 whose accepting
- * thread echoes the byte itself.
+ * connections (connect, 1-byte echo, close) through {@code SocketChannel}, {@code java.net.Socket} and a Netty epoll
+ * client ({@link DecideNetty}), a bulk transfer of {@code bulkMillis} ms through each (256 KiB
+ * writes until the time is up, then the output shut down; MB/s until the receiver drained it all), and {@code trips} 1-byte round
+ * trips on one connection of each; prints {@code KIND.us=} (per connection), {@code KIND.mbps=} and
+ * {@code KIND.rtt.us=} (median round trip) for KIND channel, socket, netty. The listener is a {@code ServerSocket} on
+ * 127.0.0.1 whose accepting thread echoes a connection's first byte itself; a first byte of 2 starts a bulk transfer,
+ * of 3 an echo loop, each on a thread of its own.
  */
 public final class DecideApp {
     private DecideApp() {}
@@ -23,7 +26,8 @@ public final class DecideApp {
     public static void main(String[] args) throws Exception {
         Check.baseline(true);
         int count = Integer.parseInt(args[0]);
-        long bulk = Long.parseLong(args[1]) << 20;
+        long bulk = Long.parseLong(args[1]) * 1_000_000L; // nanoseconds of sending
+        int trips = Integer.parseInt(args[2]);
         ServerSocket listener = new ServerSocket(0, 1000, InetAddress.getByName("127.0.0.1"));
         Thread server = new Thread(() -> serve(listener), "server");
         server.setDaemon(true);
@@ -36,6 +40,10 @@ public final class DecideApp {
         bulk(to, bulk / 4, true);
         System.out.printf(java.util.Locale.ROOT, "channel.mbps=%.0f%n", bulk(to, bulk, true));
         System.out.printf(java.util.Locale.ROOT, "socket.mbps=%.0f%n", bulk(to, bulk, false));
+        roundTrips(to, trips / 4, true);
+        System.out.printf(java.util.Locale.ROOT, "channel.rtt.us=%.2f%n", roundTrips(to, trips, true));
+        System.out.printf(java.util.Locale.ROOT, "socket.rtt.us=%.2f%n", roundTrips(to, trips, false));
+        DecideNetty.run(to, count, bulk, trips);
     }
 
     /**
@@ -49,7 +57,7 @@ public final class DecideApp {
                 Socket s = listener.accept();
                 InputStream in = s.getInputStream();
                 int first = in.read();
-                if (first != 2) {
+                if (first != 2 && first != 3) {
                     try (s) {
                         s.getOutputStream().write(first);
                     }
@@ -58,6 +66,13 @@ public final class DecideApp {
                 Thread t = new Thread(() -> {
                     try (s; OutputStream out = s.getOutputStream()) {
                         byte[] buf = new byte[256 * 1024];
+                        if (first == 3) { // echo loop
+                            out.write(first);
+                            for (int n; (n = in.read(buf)) >= 0; ) {
+                                out.write(buf, 0, n);
+                            }
+                            return;
+                        }
                         while (in.read(buf) >= 0) {
                             // drain
                         }
@@ -96,18 +111,23 @@ public final class DecideApp {
         return (System.nanoTime() - start) / 1e3 / n;
     }
 
-    /** MB/s (10^6 bytes) of one transfer of {@code bytes}, until the receiver has drained all of it. */
-    private static double bulk(InetSocketAddress to, long bytes, boolean channel) throws IOException {
+    /**
+     * MB/s (10^6 bytes) of one transfer: 256 KiB writes for {@code nanos}, then until the receiver has drained all of
+     * it. A time rather than a size: MPTCP over loopback moves 40–2,000 MB/s from one run to the next here.
+     */
+    private static double bulk(InetSocketAddress to, long nanos, boolean channel) throws IOException {
         long start = System.nanoTime();
+        long bytes = 0;
         if (channel) {
             try (SocketChannel c = SocketChannel.open(to)) {
                 ByteBuffer b = ByteBuffer.allocateDirect(256 * 1024);
                 c.write(ByteBuffer.wrap(new byte[] {2}));
-                for (long sent = 0; sent < bytes; sent += b.capacity()) {
+                while (System.nanoTime() - start < nanos) {
                     b.clear();
                     while (b.hasRemaining()) {
                         c.write(b);
                     }
+                    bytes += b.capacity();
                 }
                 c.shutdownOutput();
                 c.read(ByteBuffer.allocate(1));
@@ -118,13 +138,71 @@ public final class DecideApp {
                 OutputStream out = s.getOutputStream();
                 byte[] b = new byte[256 * 1024];
                 out.write(2);
-                for (long sent = 0; sent < bytes; sent += b.length) {
+                while (System.nanoTime() - start < nanos) {
                     out.write(b);
+                    bytes += b.length;
                 }
                 s.shutdownOutput();
                 s.getInputStream().read();
             }
         }
         return bytes / 1e6 / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Median microseconds of {@code n} 1-byte round trips on one connection. */
+    private static double roundTrips(InetSocketAddress to, int n, boolean channel) throws IOException {
+        long[] nanos = new long[n];
+        if (channel) {
+            try (SocketChannel c = SocketChannel.open(to)) {
+                c.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                ByteBuffer one = ByteBuffer.allocateDirect(1);
+                trip(c, one, (byte) 3);
+                for (int i = 0; i < n; i++) {
+                    long t = System.nanoTime();
+                    trip(c, one, (byte) i);
+                    nanos[i] = System.nanoTime() - t;
+                }
+            }
+        } else {
+            try (Socket s = new Socket()) {
+                s.connect(to);
+                s.setTcpNoDelay(true);
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream();
+                out.write(3);
+                expect(in.read(), 3);
+                for (int i = 0; i < n; i++) {
+                    long t = System.nanoTime();
+                    out.write(i);
+                    expect(in.read(), i & 0xff);
+                    nanos[i] = System.nanoTime() - t;
+                }
+            }
+        }
+        return median(nanos) / 1e3;
+    }
+
+    private static void trip(SocketChannel c, ByteBuffer one, byte b) throws IOException {
+        one.clear().put(b).flip();
+        c.write(one);
+        one.clear();
+        while (one.position() == 0) {
+            if (c.read(one) < 0) {
+                throw new IOException("the echo server closed");
+            }
+        }
+        expect(one.get(0) & 0xff, b & 0xff);
+    }
+
+    static void expect(int got, int want) throws IOException {
+        if (got != want) {
+            throw new IOException("echoed " + got + ", sent " + want);
+        }
+    }
+
+    static double median(long[] v) {
+        long[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
     }
 }

@@ -27,9 +27,13 @@ final class Results {
     Map<Integer, Map<Baseline, Stat[]>> latency;
     /** Baseline → milliseconds from process start to the first connection established. */
     Map<Baseline, Stat> startup;
-    /** The interleaved rules part: channel.us, socket.us, channel.mbps, socket.mbps → baseline → statistics. */
+    /** The interleaved rules part: {@code Suite.RULES_KEYS} → baseline → statistics. */
     Map<String, Map<Baseline, Stat>> rules;
     int rulesRounds;
+    /** Per key, the ratio agent-with-default-rules / jdk of each round (the two forks ran minutes apart at most). */
+    Map<String, Stat> rulesDefaultVsJdk;
+    /** Per key, the ratio agent-with-loopback-mptcp / mptcpize of each round. */
+    Map<String, Stat> rulesAgentVsMptcpize;
     /** Start-up with the operators' views on and off, per launch mode ("mptcp-nio-agent views on", ...). */
     Map<String, Stat> views;
     TwoPath twoPath;

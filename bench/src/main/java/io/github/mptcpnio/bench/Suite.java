@@ -320,25 +320,36 @@ public final class Suite {
      * runs); interleaving puts the baselines under the same conditions.
      */
     void rules() throws Exception {
-        int rounds = smoke ? 1 : 12;
+        int rounds = smoke ? 1 : 16;
         int warmupRounds = smoke ? 0 : 1;
         String count = smoke ? "200" : "3000";
-        String mib = smoke ? "16" : "512";
+        String millis = smoke ? "100" : "1000"; // milliseconds of sending per bulk transfer
+        String trips = smoke ? "1000" : "20000";
         List<Baseline> baselines = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT_DEFAULT, Baseline.AGENT);
         Map<String, Map<Baseline, List<Double>>> samples = new LinkedHashMap<>();
+        Map<String, List<Double>> defaultVsJdk = new LinkedHashMap<>();
+        Map<String, List<Double>> agentVsMptcpize = new LinkedHashMap<>();
         for (int round = 0; round < warmupRounds + rounds; round++) {
+            Map<String, Map<Baseline, Double>> thisRound = new LinkedHashMap<>();
             for (int i = 0; i < baselines.size(); i++) {
                 Baseline b = baselines.get((i + round) % baselines.size());
-                String out = exec(command(b, DecideApp.class.getName(), count, mib), 300);
-                if (round < warmupRounds) {
-                    continue;
-                }
-                for (String key : List.of("channel.us", "socket.us", "channel.mbps", "socket.mbps")) {
+                String out = exec(command(b, DecideApp.class.getName(), count, millis, trips), 300);
+                for (String key : RULES_KEYS) {
                     double v = Double.parseDouble(lineStarting(key + "=", out).substring(key.length() + 1));
-                    samples.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class))
-                            .computeIfAbsent(b, x -> new ArrayList<>()).add(v);
+                    thisRound.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class)).put(b, v);
                 }
             }
+            if (round < warmupRounds) {
+                continue;
+            }
+            thisRound.forEach((key, v) -> {
+                v.forEach((b, x) -> samples.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class))
+                        .computeIfAbsent(b, x2 -> new ArrayList<>()).add(x));
+                defaultVsJdk.computeIfAbsent(key, k -> new ArrayList<>())
+                        .add(v.get(Baseline.AGENT_DEFAULT) / v.get(Baseline.JDK));
+                agentVsMptcpize.computeIfAbsent(key, k -> new ArrayList<>())
+                        .add(v.get(Baseline.AGENT) / v.get(Baseline.MPTCPIZE));
+            });
             System.out.println("=== rules round " + round + " done");
         }
         results.rules = new LinkedHashMap<>();
@@ -347,9 +358,18 @@ public final class Suite {
             byBaseline.forEach((b, v) -> stats.put(b, Stat.of(v)));
             results.rules.put(key, stats);
         });
+        results.rulesDefaultVsJdk = new LinkedHashMap<>();
+        defaultVsJdk.forEach((key, v) -> results.rulesDefaultVsJdk.put(key, Stat.of(v)));
+        results.rulesAgentVsMptcpize = new LinkedHashMap<>();
+        agentVsMptcpize.forEach((key, v) -> results.rulesAgentVsMptcpize.put(key, Stat.of(v)));
         results.rulesRounds = rounds;
         System.out.println("=== rules " + results.rules);
+        System.out.println("=== rules, default/jdk per round " + results.rulesDefaultVsJdk);
     }
+
+    /** What {@link DecideApp} prints, in the order of the report's rows. */
+    static final List<String> RULES_KEYS = List.of("channel.us", "socket.us", "netty.us", "channel.mbps",
+            "socket.mbps", "netty.mbps", "channel.rtt.us", "socket.rtt.us", "netty.rtt.us");
 
     /**
      * Benchmark 5b: what the operators' views (the JMX bean's registration thread, the JFR listener) cost the first
