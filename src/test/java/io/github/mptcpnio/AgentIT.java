@@ -168,4 +168,67 @@ class AgentIT {
                 r.stdout());
         assertTrue(r.stdout().contains("JDK export:    yes"), r.stdout());
     }
+
+    /**
+     * The rewritten JDK classes are kept in the per-user cache: the first start writes them, a warm start takes them
+     * from there and loads no ASM class at all, and a kept class whose original differs from the JDK's is removed and
+     * rewritten again — with MPTCP working every time (the kernel's view of both ends).
+     */
+    @RequiresMptcp
+    @Test
+    void aWarmStartTakesTheRewrittenClassesFromTheCacheWithoutAsm() throws Exception {
+        Path home = Files.createTempDirectory(Path.of(System.getProperty("user.home")), "mptcpnio-agent-",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        try {
+            Path cache = home.resolve(".cache/mptcp-nio");
+            String cold = cachedStart(home, "cold");
+            assertTrue(cold.contains("] org.objectweb.asm.ClassReader "), "the first start rewrites with ASM");
+            Path classes;
+            try (var dirs = Files.list(cache)) {
+                classes = dirs.filter(d -> d.getFileName().toString().startsWith("classes-")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no classes folder in " + cache));
+            }
+            List<String> kept;
+            try (var files = Files.list(classes)) {
+                kept = files.map(f -> f.getFileName().toString()).sorted().toList();
+            }
+            for (String c : List.of("sun.nio.ch.Net-", "sun.nio.ch.MptcpNioHooks-", "sun.nio.ch.SocketChannelImpl-")) {
+                assertTrue(kept.stream().anyMatch(f -> f.startsWith(c) && f.endsWith(".class")), c + " in " + kept);
+            }
+            String warm = cachedStart(home, "warm");
+            assertTrue(warm.lines().noneMatch(l -> l.contains("] org.objectweb.asm.")), "no ASM class loaded:\n" + warm);
+
+            Path net;
+            try (var files = Files.list(classes)) {
+                net = files.filter(f -> f.getFileName().toString().startsWith("sun.nio.ch.Net-")).findFirst()
+                        .orElseThrow();
+            }
+            byte[] all = Files.readAllBytes(net);
+            all[12 + 100] ^= 1; // inside the kept original: not the JDK's Net any more
+            Files.write(net, all);
+            String tampered = cachedStart(home, "tampered");
+            assertTrue(tampered.contains("] org.objectweb.asm.ClassReader "), "rewritten again");
+            byte[] again = Files.readAllBytes(net);
+            assertNotEquals(all[12 + 100], again[12 + 100], "the file holds the JDK's original again");
+        } finally {
+            try (var all = Files.walk(home)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /** One start of {@link ModeProbe} under the agent with {@code home}; asserts MPTCP both ends; the class-load log. */
+    private static String cachedStart(Path home, String name) throws Exception {
+        Path log = home.resolve(name + ".log");
+        Forked.Result r = Forked.jvm().wrappedBy("env", "-u", "XDG_CACHE_HOME").classPath(testClasses())
+                .args(agent(), Forked.NATIVE_ACCESS, "-Duser.home=" + home, "-Xlog:class+load:file=" + log)
+                .run(ModeProbe.class.getName(), 30).assertExit(0);
+        Map<String, String> f = Lines.parse(r.stdout());
+        assertEquals("MPTCP", f.get("listener.protocol"), r::toString);
+        assertEquals("MPTCP", f.get("client.protocol"), r::toString);
+        return Files.readString(log);
+    }
 }

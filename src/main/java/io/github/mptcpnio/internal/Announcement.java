@@ -41,6 +41,27 @@ public final class Announcement {
     }
 
     /**
+     * The native probe's kept answer, against a line written before it: when they disagree (the kernel's sysctl said
+     * enabled and the binding could not load, or a security policy refuses MPTCP sockets; or the sysctl changed in
+     * between), one more line says so — the only case of two lines in a JVM. Nothing when the line was the probe's own
+     * or the answer is transient.
+     */
+    public static void confirm(Settings settings, Optional<Unavailability> probed) {
+        Optional<Unavailability> said = tentative;
+        if (said == null || Availability.isTransient(probed) || said.isPresent() == probed.isPresent()
+                || CONFIRMED.get() || !CONFIRMED.compareAndSet(false, true)) {
+            return;
+        }
+        if (probed.isPresent()) {
+            Log.LOG.log(Level.WARNING, "mptcp-nio: MPTCP unavailable after all, sockets stay plain TCP (" + settings
+                    + "). " + probed.get());
+        } else {
+            Log.LOG.log(Level.INFO, "mptcp-nio: MPTCP active after all (" + settings + "): " + said.get().reason()
+                    + " no longer holds");
+        }
+    }
+
+    /**
      * At the first socket channel, before its thread waits for the availability probe: initialises the logging
      * backend and the JDK's formatting classes (about 30 ms on JDK 17 here) while the preload thread loads the native
      * binding, instead of after it. Only at the first channel: the application has had its chance to configure
@@ -55,10 +76,25 @@ public final class Announcement {
         }
     }
 
+    /** The answer the line gave before the native probe confirmed it; null when it was the probe's own. */
+    private static volatile Optional<Unavailability> tentative;
+    private static final AtomicBoolean CONFIRMED = new AtomicBoolean();
+
     /** Writes the line unless this JVM already has it. */
     public static void once(Settings settings, Optional<Unavailability> unavailability) {
+        once(settings, unavailability, false);
+    }
+
+    /**
+     * Writes the line unless this JVM already has it; {@code tentative}: the answer is not the native probe's yet
+     * ({@link Fallback#announcedWithoutWaiting}), and {@link #confirm} compares the probe's with it.
+     */
+    public static void once(Settings settings, Optional<Unavailability> unavailability, boolean tentative) {
         if (DONE.get() || !DONE.compareAndSet(false, true)) { // a plain read first: this runs per channel
             return;
+        }
+        if (tentative) {
+            Announcement.tentative = unavailability;
         }
         Logger log = Log.LOG;
         if (settings.mode() == Settings.Mode.OFF) {

@@ -50,6 +50,46 @@ public final class Availability {
         }
     }
 
+    /** Whether the native probe has given an answer that is kept for the JVM's life. */
+    public static boolean kept() {
+        return decided != null;
+    }
+
+    /**
+     * An answer without the native binding, or null when only the native probe can tell: the kept answer if there is
+     * one; otherwise what the platform, the JDK's internals and the kernel's {@code net.mptcp.enabled} of this network
+     * namespace say (read from {@code /proc}: 1 is empty — MPTCP enabled, which the native probe confirms — and 0 is
+     * {@link Reason#DISABLED_BY_SYSCTL}). No sysctl at all (a kernel built without MPTCP, or before 5.6), or one that
+     * cannot be read, is the native probe's to explain.
+     */
+    public static Optional<Unavailability> withoutNative() {
+        Optional<Unavailability> answer = decided;
+        if (answer != null) {
+            return answer;
+        }
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+                || JdkShim.descriptorAccessFailure().isPresent()) {
+            return null;
+        }
+        int enabled;
+        try (FileInputStream in = new FileInputStream(ENABLED_SYSCTL)) {
+            enabled = in.read();
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        if (enabled == '1') {
+            return Optional.empty();
+        }
+        if (enabled == '0') {
+            return Optional.of(new Unavailability(Reason.DISABLED_BY_SYSCTL, Linux.ENOPROTOOPT, ENABLED_SYSCTL
+                    + " is 0: MPTCP is disabled in this network namespace (net.mptcp.enabled=0).",
+                    "Run: sysctl -w net.mptcp.enabled=1"));
+        }
+        return null;
+    }
+
+    private static final String ENABLED_SYSCTL = "/proc/sys/net/mptcp/enabled";
+
     /** Whether {@code answer} says "out of resources now": not kept, asked again. */
     public static boolean isTransient(Optional<Unavailability> answer) {
         return answer.isPresent() && answer.get().reason() == Reason.RESOURCES_EXHAUSTED;

@@ -28,8 +28,25 @@ public final class Fallback {
         if (Availability.isTransient(unavailable)) {
             throw new SocketException(unavailable.get().message());
         }
-        Announcement.once(settings, unavailable);
+        Announcement.once(settings, unavailable, false);
+        Announcement.confirm(settings, unavailable);
         return unavailable;
+    }
+
+    /**
+     * The agent's first socket, which is born TCP whatever the rules will say: writes the one line without waiting for
+     * the native binding when the kernel's {@code net.mptcp.enabled} answers ({@link Availability#withoutNative()});
+     * the native probe confirms it later, and a different verdict gets one WARNING then
+     * ({@link Announcement#confirm}). Where only the native probe can tell, as {@link #announcedAvailability}.
+     */
+    public static void announcedWithoutWaiting(Settings settings) throws SocketException {
+        Optional<Unavailability> quick = Availability.withoutNative();
+        if (quick == null) {
+            announcedAvailability(settings);
+            return;
+        }
+        Announcement.prepareOnce();
+        Announcement.once(settings, quick, !Availability.kept());
     }
 
     /**

@@ -1,8 +1,11 @@
 package io.github.mptcpnio.internal;
 
+import io.github.mptcpnio.Unavailability;
+
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -13,24 +16,43 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * nothing is done twice. Then it formats one string the way the JDK's default log formatter does, so that the
  * announcement at the first channel finds those classes loaded (no logging configuration is touched).
  *
+ * <p>Under the agent the native part waits ({@link #AGENT_NATIVE_DELAY_MILLIS}): the agent's sockets are born TCP
+ * and its one line does not wait for the binding ({@link Fallback#announcedWithoutWaiting}), so the binding is needed
+ * only by the first socket a rule makes MPTCP, which loads it itself if it comes first. A JVM that ends sooner — a
+ * command-line tool — never loads it at all; on two cores its 50 ms of class loading competed with the application's
+ * start (docs/performance.md, start-up). The formatter is warmed at once: the line comes at the first socket.
+ *
  * <p>A class rather than a lambda: the first lambda of a JVM costs milliseconds to bootstrap.
  */
 public final class Preload implements Runnable {
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
-    private final Settings settings;
+    /** How long the agent's preload waits before it loads the native binding (unless a socket loaded it first). */
+    public static final long AGENT_NATIVE_DELAY_MILLIS = 1000;
 
-    private Preload(Settings settings) {
+    private final Settings settings;
+    private final long nativeDelayMillis;
+
+    private Preload(Settings settings, long nativeDelayMillis) {
         this.settings = settings;
+        this.nativeDelayMillis = nativeDelayMillis;
     }
 
-    /** Starts the preload unless it ran already or the mode is {@code off}. */
+    /** Starts the preload unless it ran already or the mode is {@code off}; the binding loads at once. */
     public static void once(Settings settings) {
+        once(settings, 0);
+    }
+
+    /**
+     * Starts the preload unless it ran already or the mode is {@code off}; the binding loads after
+     * {@code nativeDelayMillis}.
+     */
+    public static void once(Settings settings, long nativeDelayMillis) {
         if (STARTED.get() || settings.mode() == Settings.Mode.OFF || !STARTED.compareAndSet(false, true)) {
             return;
         }
         try {
-            Thread preload = new Thread(new Preload(settings), "mptcp-nio-preload");
+            Thread preload = new Thread(new Preload(settings, nativeDelayMillis), "mptcp-nio-preload");
             preload.setDaemon(true);
             preload.start();
         } catch (OutOfMemoryError noThread) {
@@ -40,8 +62,19 @@ public final class Preload implements Runnable {
 
     @Override
     public void run() {
-        Availability.unavailability();
-        warmFormatter();
+        if (nativeDelayMillis > 0) {
+            warmFormatter();
+            try {
+                Thread.sleep(nativeDelayMillis);
+            } catch (InterruptedException e) {
+                return; // nobody interrupts this thread but the JVM going down
+            }
+        }
+        Optional<Unavailability> probed = Availability.unavailability();
+        if (nativeDelayMillis == 0) {
+            warmFormatter();
+        }
+        Announcement.confirm(settings, probed);
         Observability.start(settings);
     }
 
@@ -51,12 +84,24 @@ public final class Preload implements Runnable {
      * configuration.
      */
     static void warmFormatter() {
-        try {
-            String.format(Locale.getDefault(Locale.Category.FORMAT),
-                    "%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n",
-                    ZonedDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), "", "", "", "", "");
-        } catch (RuntimeException | LinkageError e) {
-            // only a warm-up: the announcement formats for real and reports its own failures
+        FormatterWarmUp.run();
+    }
+
+    /**
+     * In a class of its own: verifying a method that passes a {@code ZoneOffset} as a {@code ZoneId} loads
+     * {@code java.time} classes, which should happen on the preload thread, not while {@code premain} loads this class.
+     */
+    private static final class FormatterWarmUp {
+        private FormatterWarmUp() {}
+
+        static void run() {
+            try {
+                String.format(Locale.getDefault(Locale.Category.FORMAT),
+                        "%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp %2$s%n%4$s: %5$s%6$s%n",
+                        ZonedDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), "", "", "", "", "");
+            } catch (RuntimeException | LinkageError e) {
+                // only a warm-up: the announcement formats for real and reports its own failures
+            }
         }
     }
 }

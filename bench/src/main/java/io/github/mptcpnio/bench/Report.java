@@ -37,7 +37,6 @@ final class Report {
         bulk();
         latency();
         rules();
-        startup();
         views();
         twoPath();
         limits();
@@ -105,12 +104,6 @@ final class Report {
             });
         }
         defaultRulesTargets();
-        if (r.startup != null) {
-            for (Baseline b : new Baseline[] {Baseline.SWITCH, Baseline.AGENT}) {
-                double added = r.startup.get(b).median() - r.startup.get(Baseline.JDK).median();
-                target("start-up (" + b.label + "): ≤ 60 ms added over jdk", fmt(added, 1) + " ms", added <= 60);
-            }
-        }
         if (r.twoPath != null) {
             target("two equal paths: ≥ 1.8× one path", fmt(r.twoPath.ratio.median(), 2) + "×",
                     r.twoPath.ratio.median() >= 1.8);
@@ -418,36 +411,13 @@ final class Report {
         line("");
     }
 
-    private void startup() {
-        if (r.startup == null) {
-            return;
-        }
-        line("## 5. Start-up: JVM start to first connection established");
-        line("");
-        line("`StartupApp` in a fresh JVM: listen on loopback, connect, accept; timed from process start to its "
-                + "`established` line; ms (lower is better); median (min–max) over rounds, baselines rotated per "
-                + "round after two warm-up rounds. Each JVM gets only the flags its users pass: none for jdk and "
-                + "mptcpize; the property, `--add-exports` and `--enable-native-access` for mptcp-nio; `-javaagent` "
-                + "and `--enable-native-access` for the agent. The cached native stub (`~/.cache/mptcp-nio`) exists "
-                + "after the first round, as on any machine after the first start.");
-        line("");
-        header("");
-        row("ms", r.startup, 1);
-        double jdk = r.startup.get(Baseline.JDK).median();
-        line("| added over jdk (ms) | – | " + fmt(r.startup.get(Baseline.MPTCPIZE).median() - jdk, 1) + " | "
-                + fmt(r.startup.get(Baseline.SWITCH).median() - jdk, 1) + " | "
-                + fmt(r.startup.get(Baseline.AGENT).median() - jdk, 1) + " | "
-                + fmt(r.startup.get(Baseline.AGENT_DEFAULT).median() - jdk, 1) + " | | |");
-        line("");
-    }
-
     private void views() {
         if (r.views == null) {
             return;
         }
         line("### 5b. Start-up with and without the operators' views (JMX bean, JFR events)");
         line("");
-        line("`StartupApp` as above, under the agent and under the switch, each with the views (the default: the "
+        line("`StartupApp` (JVM start to its first connection established), under the agent and under the switch, each with the views (the default: the "
                 + "`mptcp-nio-views` thread, which waits a second, registers the Flight Recorder listener and then waits for the platform MBean server) "
                 + "and with `-Dmptcp.nio.jmx=false`; ms, median (min–max); four variants rotated per round after two "
                 + "warm-up rounds. No recording runs and no MBean server exists: what every application pays.");
@@ -506,12 +476,14 @@ final class Report {
                 + "measured iterations of both forks: the spread is the noise.");
         line("- Latency (4): 3 fresh JVMs per baseline and size, each 20,000 warm-up round trips, then 200,000 "
                 + "recorded; the table gives median (min–max) of the per-fork percentiles.");
-        line("- Start-up (5): 20 counted rounds × 4 baselines, order rotated each round, 2 warm-up rounds first.");
+        line("- Start-up: in STARTUP.md (`bench/run.sh --only startup`), whole process and first connection on "
+                + "JDK 17 and 25, and a real tool.");
         line("- Two paths (6): 3 repetitions of two-path / one-path, then one failover run; link counters sampled "
                 + "every 100 ms.");
-        line("- Rerun one part: `bench/run.sh --only open|connect|bulk|latency|startup|views|twopath` "
+        line("- Rerun one part: `bench/run.sh --only open|connect|bulk|latency|views|twopath` "
                 + "(comma-separated; writes `RESULTS.md` with just those parts into `--out`, default `bench/`; the "
-                + "two-host part, `--only twohost`, writes `TWOHOST.md` instead). One JMH benchmark by "
+                + "two-host part, `--only twohost`, writes `TWOHOST.md` instead, `startup` STARTUP.md, `rules` "
+                + "RULES.md). One JMH benchmark by "
                 + "hand: `java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main BulkBench -jvmArgsAppend "
                 + "\"-Dbench.baseline=jdk --add-exports=java.base/sun.nio.ch=ALL-UNNAMED\"` (the baseline property "
                 + "is required; the set-up check refuses a wrong one).");

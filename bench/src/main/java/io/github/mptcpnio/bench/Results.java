@@ -25,8 +25,8 @@ final class Results {
     int latencyCount;
     /** Message size → baseline → {p50, p99, p99.9} in microseconds, each over forks. */
     Map<Integer, Map<Baseline, Stat[]>> latency;
-    /** Baseline → milliseconds from process start to the first connection established. */
-    Map<Baseline, Stat> startup;
+    /** The start-up part ({@link StartupRun}); written to STARTUP.md. */
+    Startup startup;
     /** The interleaved rules part: {@code Suite.RULES_KEYS} → baseline → statistics. */
     Map<String, Map<Baseline, Stat>> rules;
     int rulesRounds;
@@ -43,6 +43,22 @@ final class Results {
     long failoverBytes;
     /** The scale part: per-connection costs per baseline and N, and the churn check. */
     ScaleRun scale;
+
+    /** The start-up part: JDK → variant → milliseconds, and the per-round ratios to the plain JVM of that JDK. */
+    static final class Startup {
+        int rounds;
+        int warmup;
+        int toolRounds;
+        /** Process start to the first connection established ({@link FirstConnection}). */
+        final Map<String, Map<String, Stat>> first = new java.util.LinkedHashMap<>();
+        /** Process start to its exit ({@link FirstConnection}). */
+        final Map<String, Map<String, Stat>> whole = new java.util.LinkedHashMap<>();
+        final Map<String, Map<String, Stat>> firstRatio = new java.util.LinkedHashMap<>();
+        final Map<String, Map<String, Stat>> wholeRatio = new java.util.LinkedHashMap<>();
+        /** ZooKeeper's command-line client, whole process. */
+        final Map<String, Map<String, Stat>> tool = new java.util.LinkedHashMap<>();
+        final Map<String, Map<String, Stat>> toolRatio = new java.util.LinkedHashMap<>();
+    }
 
     /** The two-host run: cell → variant (baseline label or iperf3 row) → figures. */
     static final class TwoHost {

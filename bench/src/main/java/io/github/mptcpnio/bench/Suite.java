@@ -117,7 +117,10 @@ public final class Suite {
             latency(all);
         }
         if (only.contains("startup")) {
-            startup(all);
+            results.startup = new StartupRun(this).run();
+            Path file = out.resolve("STARTUP.md");
+            Files.writeString(file, new StartupReport(results).markdown());
+            System.out.println("wrote " + file.toAbsolutePath());
         }
         if (only.contains("rules")) {
             rules();
@@ -154,7 +157,7 @@ public final class Suite {
             System.out.println("wrote " + file.toAbsolutePath());
             return;
         }
-        Set<String> ownFiles = Set.of("twohost", "failover", "scale");
+        Set<String> ownFiles = Set.of("twohost", "failover", "scale", "startup");
         if (!ownFiles.containsAll(only)) { // parts with files of their own, run alone, keep the others' RESULTS.md
             Path file = out.resolve("RESULTS.md");
             Files.writeString(file, new Report(results).markdown());
@@ -287,29 +290,6 @@ public final class Suite {
             });
             results.latency.put(size, stats);
         });
-    }
-
-    /**
-     * Benchmark 5: JVM start to first connection established ({@link StartupApp}), timed from process start to its
-     * {@code established} line. Rounds rotate the order of the baselines; the first two rounds are warm-up (page
-     * cache, CDS archive) and are not counted.
-     */
-    void startup(List<Baseline> baselines) throws Exception {
-        int rounds = smoke ? 1 : 20;
-        int warmupRounds = smoke ? 0 : 2;
-        Map<Baseline, List<Double>> millis = new EnumMap<>(Baseline.class);
-        for (int round = 0; round < warmupRounds + rounds; round++) {
-            for (int i = 0; i < baselines.size(); i++) {
-                Baseline b = baselines.get((i + round) % baselines.size());
-                double ms = timeToEstablished(command(b, false, StartupApp.class.getName()), b);
-                if (round >= warmupRounds) {
-                    millis.computeIfAbsent(b, x -> new ArrayList<>()).add(ms);
-                }
-            }
-        }
-        results.startup = new EnumMap<>(Baseline.class);
-        millis.forEach((b, v) -> results.startup.put(b, Stat.of(v)));
-        System.out.println("=== startup " + results.startup);
     }
 
     /**

@@ -53,10 +53,16 @@ public final class Agent {
 
     private static volatile boolean installed;
     private static volatile boolean inPlace;
+    private static volatile boolean off;
 
     /** Whether this JVM was started with the agent. */
     public static boolean installed() {
         return installed;
+    }
+
+    /** Whether the agent was started with {@code mode=off}: it checked its options and did nothing else. */
+    public static boolean off() {
+        return off;
     }
 
     /** Whether the agent creates the JDK's TCP sockets as MPTCP in place (false: it fell back to the provider). */
@@ -78,12 +84,19 @@ public final class Agent {
         Rules rules = Rules.parse(System.getProperty(Rules.PROPERTY), settings.mode().covers(true),
                 settings.mode().covers(false), settings.mode().value());
         settings = settings.withRules(rules.summary());
+        installed = true;
+        if (settings.mode() == Settings.Mode.OFF) {
+            off = true; // validated, then out of the way: nothing rewritten, nothing loaded, no line (docs/adr/0010)
+            return;
+        }
 
         JdkShim.grantAccess(inst);
-        installed = true;
+        // Warms the log formatter now, loads the binding a second later unless a socket needs it first (it creates
+        // no JDK socket: should it load Net before the rewriter is registered, rewrite() retransforms Net).
+        Preload.once(settings, Preload.AGENT_NATIVE_DELAY_MILLIS);
         List<String> warnings = new ArrayList<>();
         Hooks policy = new Hooks(settings, rules, new Internals());
-        inst.addTransformer(new NettyRewriter(policy, inst), false); // before any Netty class can load
+        inst.addTransformer(new NettyRewriter.Filter(policy, inst), false); // before any Netty class can load
         inPlace = rewrite(inst, policy, warnings);
         for (String w : warnings) {
             System.getLogger(Announcement.LOGGER_NAME).log(Level.WARNING, w);
@@ -91,7 +104,6 @@ public final class Agent {
         if (!inPlace) {
             installProvider();
         }
-        Preload.once(settings); // load the binding while the application starts
     }
 
     /**
@@ -105,13 +117,14 @@ public final class Agent {
      */
     static boolean rewrite(Instrumentation inst, Hooks policy, List<String> warnings) {
         String jdk = "JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.vendor") + ")";
-        JdkRewriter rewriter = new JdkRewriter(System.getProperty(SOCKET_METHODS_PROPERTY, "socket,serverSocket")
-                .split(","));
+        String methods = System.getProperty(SOCKET_METHODS_PROPERTY);
+        JdkRewriter rewriter = new JdkRewriter(ClassCache.open(),
+                methods == null ? JdkRewriter.DEFAULT_SOCKET_METHODS : methods.split(","));
         try {
             // JdkShim.grantAccess opened sun.nio.ch to this module
             MethodHandles.Lookup nio = MethodHandles.privateLookupIn(Class.forName(NIO + ".SelChImpl", false, null),
                     MethodHandles.lookup());
-            Class<?> hooks = nio.defineClass(JdkRewriter.hooksClass());
+            Class<?> hooks = nio.defineClass(rewriter.hooksClass());
             MethodHandles.Lookup hooksLookup = MethodHandles.privateLookupIn(hooks, MethodHandles.lookup());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.SOCKET, IntUnaryOperator.class).invoke(policy.creation());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.OPTION, BiPredicate.class).invoke(policy.oobInline());

@@ -229,10 +229,13 @@ public final class Hooks {
         }
     }
 
-    /** The one line, at the JVM's first TCP socket, on that socket's thread (never lost). */
+    /**
+     * The one line, at the JVM's first TCP socket, on that socket's thread (never lost), without waiting for the
+     * native binding where the kernel's sysctl answers: the socket is born TCP whatever the rules say.
+     */
     private void announce() {
         try {
-            Fallback.announcedAvailability(settings);
+            Fallback.announcedWithoutWaiting(settings);
         } catch (SocketException outOfDescriptors) {
             throw Sneaky.<RuntimeException>rethrow(outOfDescriptors);
         }

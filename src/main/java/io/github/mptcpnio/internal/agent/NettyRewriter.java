@@ -35,6 +35,42 @@ import java.util.function.ObjIntConsumer;
  * and one WARNING names it and the jar it came from.
  */
 final class NettyRewriter implements ClassFileTransformer {
+    /**
+     * What the agent registers: the name filter alone, which loads {@link NettyRewriter} (and ASM, which its verification
+     * loads) only when a class of Netty's native transports appears: most JVMs have none, and every one starts.
+     */
+    static final class Filter implements ClassFileTransformer {
+        private final Hooks policy;
+        private final Instrumentation inst;
+        private volatile ClassFileTransformer rewriter;
+
+        Filter(Hooks policy, Instrumentation inst) {
+            this.policy = policy;
+            this.inst = inst;
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                                ProtectionDomain domain, byte[] bytes) throws java.lang.instrument.IllegalClassFormatException {
+            if (loader == null || className == null || redefined != null || !(className.endsWith(SUFFIX)
+                    || className.endsWith(LINUX_SOCKET) || className.endsWith(IO_URING_CHANNEL)
+                    || className.endsWith(EPOLL_NATIVE))) {
+                return null;
+            }
+            ClassFileTransformer r = rewriter;
+            if (r == null) {
+                synchronized (this) {
+                    r = rewriter;
+                    if (r == null) {
+                        r = new NettyRewriter(policy, inst);
+                        rewriter = r;
+                    }
+                }
+            }
+            return r.transform(module, loader, className, redefined, domain, bytes);
+        }
+    }
+
     static final String SUFFIX = "/channel/unix/Socket";
     static final String STREAM = "STREAM";
     static final String STREAM_TYPE = "java/util/function/IntUnaryOperator";
@@ -135,7 +171,7 @@ final class NettyRewriter implements ClassFileTransformer {
     static byte[] rewriteDecisions(byte[] bytes, String className) {
         String hooks = className.substring(0, className.lastIndexOf('/') + 1) + HOOKS_SIMPLE_NAME;
         int[] count = new int[2];
-        byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+        byte[] rewritten = JdkRewrites.rewrite(bytes, new JdkRewrites.Methods() {
             @Override
             MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
                 boolean connect = name.equals("connect") && desc.equals("(Ljava/net/SocketAddress;)Z");
@@ -248,7 +284,7 @@ final class NettyRewriter implements ClassFileTransformer {
                     return null;
                 }
             }, ClassReader.SKIP_CODE);
-            byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+            byte[] rewritten = JdkRewrites.rewrite(bytes, new JdkRewrites.Methods() {
                 @Override
                 MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
                     if (!name.equals("submitConnect") || !desc.equals("(Ljava/net/InetSocketAddress;)V")) {
@@ -290,7 +326,7 @@ final class NettyRewriter implements ClassFileTransformer {
             String unix = root + "/channel/unix";
             String hooks = unix + "/" + HOOKS_SIMPLE_NAME;
             int[] count = new int[1];
-            byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+            byte[] rewritten = JdkRewrites.rewrite(bytes, new JdkRewrites.Methods() {
                 @Override
                 MethodVisitor wrap(MethodVisitor mv, String name, String desc) {
                     if (!(name.equals("epollCtlAdd") || name.equals("epollCtlMod")) || !desc.equals("(III)V")) {
@@ -342,7 +378,7 @@ final class NettyRewriter implements ClassFileTransformer {
     private static byte[] replaceOneCall(byte[] bytes, String className, String method, String desc, String callee,
                                          String calleeDesc, Replacement replacement) {
         int[] count = new int[2]; // calls replaced, calls elsewhere
-        byte[] rewritten = JdkRewriter.rewrite(bytes, new JdkRewriter.Methods() {
+        byte[] rewritten = JdkRewrites.rewrite(bytes, new JdkRewrites.Methods() {
             @Override
             MethodVisitor wrap(MethodVisitor mv, String name, String d) {
                 boolean target = name.equals(method) && d.equals(desc);
@@ -452,7 +488,7 @@ final class NettyRewriter implements ClassFileTransformer {
         openToAgent(anchorClass.getModule(), unixPackage);
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchorClass, MethodHandles.lookup());
         try {
-            return lookup.defineClass(JdkRewriter.hooksClass(hooksName, true, STREAM, STREAM_TYPE, CONNECT,
+            return lookup.defineClass(JdkRewrites.hooksClass(hooksName, true, STREAM, STREAM_TYPE, CONNECT,
                     DECIDE_TYPE, BIND, DECIDE_TYPE, EPOLL, EPOLL_TYPE, USER_TIMEOUT, USER_TIMEOUT_TYPE));
         } catch (LinkageError definedMeanwhile) { // another thread, loading the other class of the pair, was first
             return Class.forName(hooksName.replace('/', '.'), false, loader);

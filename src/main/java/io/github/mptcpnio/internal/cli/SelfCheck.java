@@ -120,6 +120,9 @@ public final class SelfCheck {
 
     static String launchMode() {
         if (Agent.installed()) {
+            if (Agent.off()) {
+                return "the agent in mode off (it checked its options and rewrote nothing: every socket is the JDK's)";
+            }
             return Agent.inPlace() ? "the agent, creating every TCP socket as MPTCP in place"
                     : "the agent, through the SelectorProvider only (the JDK's socket creation is not hooked)";
         }

@@ -11,7 +11,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.regex.Pattern;
 
 /**
  * Which sockets become MPTCP: the rules of {@code mptcp.nio.rules}, first match wins, decided where the address is
@@ -116,12 +115,9 @@ public final class Rules {
         }
     }
 
-    private static final Pattern PORTS = Pattern.compile("(\\d{1,5})(?:-(\\d{1,5}))?");
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-
     /** One rule; {@code where} names it in an error ("rule 2", "rules.txt, line 4"). */
     static Rule rule(String text, String where) {
-        String[] tokens = text.trim().toLowerCase(Locale.ROOT).split("\\s+");
+        String[] tokens = tokens(text.toLowerCase(Locale.ROOT));
         String normal = String.join(" ", tokens);
         int i = 0;
         Rule.Role role = Rule.Role.ANY;
@@ -144,7 +140,7 @@ public final class Rules {
                 bits = prefix.length * 8;
                 if (slash >= 0) {
                     String b = a.substring(slash + 1);
-                    if (!b.matches("\\d{1,3}") || Integer.parseInt(b) > bits) {
+                    if (!digits(b, 3) || Integer.parseInt(b) > bits) {
                         throw invalid(normal, where, "'" + b + "' is not a prefix length of an IPv"
                                 + (bits == 32 ? "4 address (0-32)" : "6 address (0-128)"));
                     }
@@ -154,12 +150,15 @@ public final class Rules {
             i++;
         }
         if (i < tokens.length - 1 && tokens[i].equals("port")) {
-            java.util.regex.Matcher m = PORTS.matcher(tokens[i + 1]);
-            if (i + 1 >= tokens.length - 1 || !m.matches()) {
+            String p = tokens[i + 1];
+            int dash = p.indexOf('-');
+            String first = dash < 0 ? p : p.substring(0, dash);
+            String last = dash < 0 ? p : p.substring(dash + 1);
+            if (i + 1 >= tokens.length - 1 || !digits(first, 5) || !digits(last, 5)) {
                 throw invalid(normal, where, "'port' takes a port or a range P-Q");
             }
-            from = Integer.parseInt(m.group(1));
-            to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
+            from = Integer.parseInt(first);
+            to = Integer.parseInt(last);
             if (to > 65535 || from > to) {
                 throw invalid(normal, where, "'" + tokens[i + 1] + "' is not a port range within 0-65535");
             }
@@ -175,7 +174,7 @@ public final class Rules {
 
     /** A literal IPv4 or IPv6 address: never a name (no DNS look-up while the JVM starts). */
     private static byte[] address(String a, String rule, String where) {
-        if (IPV4.matcher(a).matches() || (a.indexOf(':') >= 0 && a.matches("[0-9a-f:.]+"))) {
+        if (ipv4(a) || (a.indexOf(':') >= 0 && onlyOf(a, "0123456789abcdef:."))) {
             try {
                 return InetAddress.getByName(a).getAddress(); // a literal: parsed, not looked up
             } catch (UnknownHostException | RuntimeException e) {
@@ -183,6 +182,53 @@ public final class Rules {
             }
         }
         throw invalid(rule, where, "'" + a + "' is not an IPv4 or IPv6 address, a prefix ADDRESS/BITS or 'loopback'");
+    }
+
+    // Parsed by hand, not with java.util.regex: this runs in the agent's premain, where compiling a first pattern
+    // loads some forty classes (a few milliseconds of every JVM's start).
+
+    /** The words of {@code text}, split at runs of whitespace; none for a blank text. */
+    static String[] tokens(String text) {
+        List<String> out = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= text.length(); i++) {
+            boolean space = i == text.length() || Character.isWhitespace(text.charAt(i));
+            if (space && start >= 0) {
+                out.add(text.substring(start, i));
+                start = -1;
+            } else if (!space && start < 0) {
+                start = i;
+            }
+        }
+        return out.isEmpty() ? new String[] {""} : out.toArray(new String[0]);
+    }
+
+    /** 1 to {@code max} ASCII digits. */
+    static boolean digits(String s, int max) {
+        return !s.isEmpty() && s.length() <= max && onlyOf(s, "0123456789");
+    }
+
+    private static boolean onlyOf(String s, String allowed) {
+        for (int i = 0; i < s.length(); i++) {
+            if (allowed.indexOf(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return !s.isEmpty();
+    }
+
+    /** Four groups of 1-3 digits separated by dots (the values are checked by the address parser). */
+    private static boolean ipv4(String a) {
+        String[] parts = a.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (!digits(p, 3)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static IllegalArgumentException invalid(String rule, String where, String why) {
