@@ -231,4 +231,45 @@ class AgentIT {
         assertEquals("MPTCP", f.get("client.protocol"), r::toString);
         return Files.readString(log);
     }
+
+    /**
+     * The one line is written at the first socket from the kernel's {@code net.mptcp.enabled}, without waiting for the
+     * native binding; the native probe (a second later) confirms it, and where the two differ — here because the
+     * sysctl changes in between — one more line says so, with the probe's reason.
+     */
+    @RequiresMptcp(netns = true)
+    @Test
+    void theNativeProbeCorrectsALineWrittenBeforeIt() throws Exception {
+        try (Netns ns = Netns.create("agent-flip")) {
+            Forked.Result r = Forked.jvm().in(ns).classPath(testClasses()).args(rawAgent(), Forked.NATIVE_ACCESS)
+                    .run(apps.SysctlFlipApp.class.getName(), 30, "0", "2500").assertExit(0);
+            List<String> ours = r.stderr().lines().filter(l -> l.contains("mptcp-nio")).toList();
+            assertEquals(2, ours.size(), r::toString);
+            assertTrue(ours.get(0).startsWith("INFO: mptcp-nio: MPTCP active ("), r::toString);
+            assertTrue(ours.get(1).startsWith("WARNING: mptcp-nio: MPTCP unavailable after all, sockets stay plain TCP")
+                    && ours.get(1).contains("DISABLED_BY_SYSCTL"), r::toString);
+
+            ns.sysctl("net.mptcp.enabled", "0");
+            Forked.Result back = Forked.jvm().in(ns).classPath(testClasses()).args(rawAgent(), Forked.NATIVE_ACCESS)
+                    .run(apps.SysctlFlipApp.class.getName(), 30, "1", "2500").assertExit(0);
+            List<String> lines = back.stderr().lines().filter(l -> l.contains("mptcp-nio")).toList();
+            assertEquals(2, lines.size(), back::toString);
+            assertTrue(lines.get(0).startsWith("WARNING: mptcp-nio: MPTCP unavailable, channels stay plain TCP")
+                    && lines.get(0).contains("DISABLED_BY_SYSCTL"), back::toString);
+            assertTrue(lines.get(1).startsWith("INFO: mptcp-nio: MPTCP active after all ("), back::toString);
+        }
+    }
+
+    /** Without a change, the probe agrees and the line stays the only one. */
+    @RequiresMptcp(netns = true)
+    @Test
+    void theNativeProbeConfirmsSilently() throws Exception {
+        try (Netns ns = Netns.create("agent-same")) {
+            Forked.Result r = Forked.jvm().in(ns).classPath(testClasses()).args(rawAgent(), Forked.NATIVE_ACCESS)
+                    .run(apps.SysctlFlipApp.class.getName(), 30, "1", "2500").assertExit(0);
+            List<String> ours = r.stderr().lines().filter(l -> l.contains("mptcp-nio")).toList();
+            assertEquals(1, ours.size(), r::toString);
+            assertTrue(ours.get(0).startsWith("INFO: mptcp-nio: MPTCP active ("), r::toString);
+        }
+    }
 }
