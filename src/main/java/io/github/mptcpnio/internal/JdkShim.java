@@ -76,6 +76,9 @@ public final class JdkShim {
     public static void grantAccess(java.lang.instrument.Instrumentation inst) {
         Module base = Object.class.getModule();
         Module self = JdkShim.class.getModule();
+        if (base.isOpen(PACKAGE, self) && base.isOpen("java.net", self)) {
+            return; // the all-jar's manifest (Add-Opens) did it as the JVM loaded the agent
+        }
         inst.redefineModule(base, Set.of(), Map.of(PACKAGE, Set.of(self)),
                 Map.of(PACKAGE, Set.of(self), "java.net", Set.of(self)), Set.of(), Map.of());
     }

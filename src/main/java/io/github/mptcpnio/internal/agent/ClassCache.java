@@ -12,17 +12,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.Arrays;
-import java.util.Enumeration;
 import java.util.Optional;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 
 /**
  * Rewritten classes kept between JVMs, so that a warm start defines them without loading ASM: the rewritten bytes are
  * a pure function of the original bytes and of our rewriting code. In the per-user cache ({@link PrivateCache}, the
- * same rules as jffi's stub), under {@code classes-<fingerprint>}, where the fingerprint covers the CRC-32 of every
- * class of ours and of ASM in the agent's jar (read from the jar's directory, nothing inflated): another build of the
- * agent uses another folder.
+ * same rules as jffi's stub), under {@code classes-<fingerprint>}, the agent jar's length and modification time
+ * ({@link #fingerprint()}): another build of the agent uses another folder.
  *
  * <p>One file per class and original: {@code <class>-<hash>-<length>.class}, holding a header, the original bytes and
  * the rewritten bytes. A file is used only when it passes {@link PrivateCache}'s checks and the original it holds
@@ -36,8 +32,6 @@ import java.util.zip.ZipFile;
 final class ClassCache {
     private static final int MAGIC = 0x4D504E43; // "MPNC"
     private static final int HEADER = 12; // magic, original length, rewritten length
-    /** The code whose output the cache holds: ours, and ASM. */
-    private static final String[] OURS = {"io/github/mptcpnio/", "org/objectweb/asm/"};
 
     private static volatile String lastNotUsedBecause;
 
@@ -125,6 +119,41 @@ final class ClassCache {
         } catch (IOException | RuntimeException e) {
             notUsed("cannot write into " + dir + ": " + e);
         }
+        if (!pruned) {
+            pruned = true;
+            prune(dir, System.currentTimeMillis() - UNUSED_FOR_MILLIS);
+        }
+    }
+
+    /** A folder of another build, untouched this long, is removed the next time a class is written. */
+    static final long UNUSED_FOR_MILLIS = 30L * 24 * 3600 * 1000;
+    private boolean pruned;
+
+    /**
+     * Removes the {@code classes-*} folders beside {@code current} last modified before {@code before}: every build of
+     * the agent leaves one (about 100 KB), and only a miss — a new build's first start — writes, so a run of builds
+     * never piles up for long. Files only, no links followed; a failure leaves the folder for next time.
+     */
+    static void prune(Path current, long before) {
+        File[] siblings = current.getParent().toFile().listFiles();
+        if (siblings == null) {
+            return;
+        }
+        for (File d : siblings) {
+            if (!d.getName().startsWith("classes-") || d.getName().equals(current.getFileName().toString())
+                    || Files.isSymbolicLink(d.toPath()) || !d.isDirectory() || d.lastModified() >= before) {
+                continue;
+            }
+            File[] files = d.listFiles();
+            if (files != null) {
+                for (File f : files) {
+                    if (f.isFile() && f.getName().endsWith(".class")) {
+                        f.delete();
+                    }
+                }
+            }
+            d.delete(); // only when empty
+        }
     }
 
     private static void notUsed(String why) {
@@ -137,7 +166,11 @@ final class ClassCache {
     }
 
     /**
-     * The CRC-32s and names of our classes and ASM's in the jar this class comes from, folded into 16 hex digits.
+     * The agent's jar by its length and modification time, in hex: another build of the agent (every build writes a
+     * new jar) uses another folder. Read with {@code java.io.File}: listing the jar's entries took 11–14 ms of the
+     * agent's start on JDK 25. The kept classes are checked against the JDK's bytes on every use; this only keeps
+     * builds of our code apart, and a jar with the same length and time to the millisecond but other classes would
+     * have to be made on purpose by someone who can write the jar itself.
      *
      * @throws PrivateCache.Unsafe when this class is not in a jar file (a build's class folder: no cache)
      */
@@ -153,19 +186,7 @@ final class ClassCache {
         if (jar == null || !jar.isFile()) {
             throw new PrivateCache.Unsafe("the agent's classes are not in a jar file (" + url + ")");
         }
-        long h = 1125899906842597L;
-        int count = 0;
-        try (ZipFile zip = new ZipFile(jar)) {
-            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-                ZipEntry entry = e.nextElement();
-                String name = entry.getName();
-                if (name.endsWith(".class") && (name.startsWith(OURS[0]) || name.startsWith(OURS[1]))) {
-                    h = 31 * (31 * h + name.hashCode()) + entry.getCrc();
-                    count++;
-                }
-            }
-        }
-        return Long.toHexString(h) + Integer.toHexString(count);
+        return Long.toHexString(jar.length()) + "-" + Long.toHexString(jar.lastModified());
     }
 
     private static int intAt(byte[] b, int i) {

@@ -141,4 +141,24 @@ class ClassCacheTest {
     private static String perms(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
+
+    @Test
+    void foldersOfOtherBuildsUnusedForLongAreRemovedAtTheNextWrite() throws IOException {
+        Path old = base.resolve("classes-old");
+        Path recent = base.resolve("classes-recent");
+        Path other = base.resolve("not-ours");
+        for (Path p : new Path[] {old, recent, other}) {
+            Files.createDirectories(p);
+            Files.write(p.resolve("x.class"), new byte[] {1});
+        }
+        long longAgo = System.currentTimeMillis() - ClassCache.UNUSED_FOR_MILLIS - 60_000;
+        for (Path p : new Path[] {old, other}) {
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(longAgo));
+        }
+        ClassCache.in(dir).store(NET, original, rewritten);
+        assertFalse(Files.exists(old), "another build's folder, unused for long");
+        assertTrue(Files.exists(recent.resolve("x.class")), "another build's folder, used lately");
+        assertTrue(Files.exists(other.resolve("x.class")), "not a folder of ours");
+        assertTrue(Files.exists(file()), "the current one");
+    }
 }
