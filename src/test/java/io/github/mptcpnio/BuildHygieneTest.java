@@ -49,7 +49,22 @@ class BuildHygieneTest {
         assertTrue(pom.contains("<bundledSignature>jdk-system-out</bundledSignature>"), "no printing");
         assertTrue(pom.contains("com.kenai.jffi.**") && pom.contains("io.github.mptcpnio.internal.linux.LibC"),
                 "native calls only in internal/linux");
-        assertFalse(pom.contains("-XD"), "no hidden javac flags without an ADR (STYLE.md)");
+        // no hidden javac flag without an ADR that measured why (STYLE.md): each one is named in docs/adr
+        java.util.regex.Matcher xd = Pattern.compile("-XD[^<\\s]+").matcher(pom);
+        String adrs = adrTexts();
+        while (xd.find()) {
+            assertTrue(adrs.contains(xd.group()), xd.group() + " is in pom.xml but in no ADR under docs/adr");
+        }
+    }
+
+    private static String adrTexts() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (java.util.stream.Stream<Path> adrs = Files.list(Path.of("docs", "adr"))) {
+            for (Path adr : adrs.toList()) {
+                all.append(Files.readString(adr));
+            }
+        }
+        return all.toString();
     }
 
     @Test

@@ -105,8 +105,11 @@ public final class Announcement {
             log.log(Level.WARNING, "mptcp-nio: MPTCP unavailable, channels stay plain TCP (" + settings + "). "
                     + unavailability.get());
         }
+        if (!log.isLoggable(Level.DEBUG)) {
+            return; // NativeStub names two of jffi's classes, which the JVM would load for nothing
+        }
         Optional<String> noCache = NativeStub.cacheNotUsedBecause();
-        if (noCache.isPresent() && log.isLoggable(Level.DEBUG)) {
+        if (noCache.isPresent()) {
             log.log(Level.DEBUG, "mptcp-nio: jffi's stub not loaded from the per-user cache: " + noCache.get());
         }
     }
