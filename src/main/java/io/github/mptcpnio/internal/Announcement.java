@@ -80,6 +80,11 @@ public final class Announcement {
     private static volatile Optional<Unavailability> tentative;
     private static final AtomicBoolean CONFIRMED = new AtomicBoolean();
 
+    /** Whether this JVM has its line. */
+    public static boolean written() {
+        return DONE.get();
+    }
+
     /** Writes the line unless this JVM already has it. */
     public static void once(Settings settings, Optional<Unavailability> unavailability) {
         once(settings, unavailability, false);

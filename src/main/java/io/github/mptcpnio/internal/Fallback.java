@@ -40,6 +40,9 @@ public final class Fallback {
      * ({@link Announcement#confirm}). Where only the native probe can tell, as {@link #announcedAvailability}.
      */
     public static void announcedWithoutWaiting(Settings settings) throws SocketException {
+        if (Announcement.written()) {
+            return; // every socket of the JVM passes here: no sysctl read once the line is out (DecisionBench)
+        }
         Optional<Unavailability> quick = Availability.withoutNative();
         if (quick == null) {
             announcedAvailability(settings);

@@ -119,6 +119,13 @@ final class Report {
      */
     private void defaultRulesTargets() {
         Baseline d = Baseline.AGENT_DEFAULT;
+        if (r.rules != null && r.decision != null) {
+            double added = decisionNanos();
+            double connect = r.rules.get("channel.us").get(Baseline.JDK).median() * 1000;
+            target("default rules, measured directly (DecisionBench): the hooks' price for a connection the rules keep "
+                    + "on TCP ≤ 2 % of a loopback connect (this run's jdk SocketChannel, " + fmt(connect / 1000, 1)
+                    + " µs)", fmt(added, 0) + " ns = " + fmt(100 * added / connect, 2) + " %", added / connect <= 0.02);
+        }
         if (r.rules != null) {
             for (String[] k : new String[][] {{"channel.us", "SocketChannel"}, {"socket.us", "java.net.Socket"},
                 {"netty.us", "Netty epoll"}}) {
@@ -370,6 +377,11 @@ final class Report {
         });
     }
 
+    /** The hooks' price per connection kept on TCP: the creation hook's own work plus the connect hook. */
+    private double decisionNanos() {
+        return r.decision.get("decideLoopbackClient").median() + r.decision.get("birthHookAlone").median();
+    }
+
     /** The rules part's rows, by the key {@link DecideApp} prints. */
     private static final Map<String, String> RULES_ROWS = Map.of(
             "channel.us", "SocketChannel set-up (µs/connection)",
@@ -409,6 +421,25 @@ final class Report {
                     + r.rulesAgentVsMptcpize.get(key).format(3) + " |");
         }
         line("");
+        if (r.decision != null) {
+            line("**The hooks' own price, measured directly** (`DecisionBench`, JMH, 2 forks × 5 iterations of 1 s, a "
+                    + "plain JVM calling the agent's hooks as the rewritten `sun.nio.ch.Net` does), ns per operation, "
+                    + "median (min–max):");
+            line("");
+            line("| | ns |");
+            line("|---|---|");
+            line("| a TCP socket born through the JDK's `Net.socket0`, closed | "
+                    + r.decision.get("birthDirect").format(0) + " |");
+            line("| the same through the agent's creation hook (recorded in the socket table) | "
+                    + r.decision.get("birthThroughHook").format(0) + " |");
+            line("| the creation hook alone, around no system call | " + r.decision.get("birthHookAlone").format(0)
+                    + " |");
+            line("| the connect hook for a loopback destination: rules asked, kept on TCP, table updated | "
+                    + r.decision.get("decideLoopbackClient").format(0) + " |");
+            line("| **added per connection** (creation hook alone + connect hook) | " + fmt(decisionNanos(), 0)
+                    + " |");
+            line("");
+        }
     }
 
     private void views() {

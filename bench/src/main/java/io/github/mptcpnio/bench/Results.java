@@ -32,6 +32,8 @@ final class Results {
     int rulesRounds;
     /** Per key, the ratio agent-with-default-rules / jdk of each round (the two forks ran minutes apart at most). */
     Map<String, Stat> rulesDefaultVsJdk;
+    /** {@link DecisionBench}: method → nanoseconds per operation (the hooks' own price, measured directly). */
+    Map<String, Stat> decision;
     /** Per key, the ratio agent-with-loopback-mptcp / mptcpize of each round. */
     Map<String, Stat> rulesAgentVsMptcpize;
     /** Start-up with the operators' views on and off, per launch mode ("mptcp-nio-agent views on", ...). */

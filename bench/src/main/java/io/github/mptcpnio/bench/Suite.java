@@ -343,7 +343,11 @@ public final class Suite {
         results.rulesAgentVsMptcpize = new LinkedHashMap<>();
         agentVsMptcpize.forEach((key, v) -> results.rulesAgentVsMptcpize.put(key, Stat.of(v)));
         results.rulesRounds = rounds;
+        results.decision = new LinkedHashMap<>();
+        jmh(DecisionBench.class, List.of(Baseline.JDK), Map.of())
+                .forEach((method, byBaseline) -> results.decision.put(method, byBaseline.get(Baseline.JDK)));
         System.out.println("=== rules " + results.rules);
+        System.out.println("=== decision " + results.decision);
         System.out.println("=== rules, default/jdk per round " + results.rulesDefaultVsJdk);
     }
 
