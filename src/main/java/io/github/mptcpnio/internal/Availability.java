@@ -67,8 +67,7 @@ public final class Availability {
         if (answer != null) {
             return answer;
         }
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
-                || JdkShim.descriptorAccessFailure().isPresent()) {
+        if (!linux() || JdkShim.descriptorAccessFailure().isPresent()) {
             return null;
         }
         int enabled;
@@ -86,6 +85,10 @@ public final class Availability {
                     "Run: sysctl -w net.mptcp.enabled=1"));
         }
         return null;
+    }
+
+    private static boolean linux() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
     }
 
     private static final String ENABLED_SYSCTL = "/proc/sys/net/mptcp/enabled";
@@ -106,7 +109,7 @@ public final class Availability {
 
     static Optional<Unavailability> probe() {
         String os = System.getProperty("os.name", "");
-        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
+        if (!linux()) {
             return Optional.of(new Unavailability(Reason.NOT_LINUX, 0, "the operating system is " + os
                     + "; Multipath TCP sockets are a Linux feature.", "Run on Linux 5.6 or later."));
         }
