@@ -52,17 +52,21 @@ class MultipathIT {
                         .run(SubflowProbe.class.getName(), 30, "client", serverAddress, PORT_ARG, "2").assertExit(0);
                 Forked.Result serverResult = server.finish(30).assertExit(0);
 
-                assertEquals(Set.of(pathA, pathB), subflows(client.stdout()), client::toString);
+                Map<String, Long> clientCounters = net.client.counters();
+                Map<String, Long> counters = net.server.counters();
+                assertEquals(Set.of(pathA, pathB), subflows(client.stdout()),
+                        () -> client + "\nclient counters " + clientCounters + "\nserver counters " + counters);
                 assertEquals(Set.of(reverse(pathA), reverse(pathB)), subflows(serverResult.stdout()),
-                        serverResult::toString);
+                        () -> serverResult + "\nclient counters " + clientCounters + "\nserver counters " + counters);
                 for (Forked.Result r : List.of(client, serverResult)) {
                     assertEquals("true", Lines.parse(r.stdout()).get("multipath"), r::toString);
                     assertEquals("1", Lines.parse(r.stdout()).get("infoSubflows"), "one additional subflow");
                 }
-                Map<String, Long> counters = net.server.counters();
                 assertEquals(1, counters.getOrDefault("MPTcpExtMPJoinSynRx", 0L), counters::toString);
                 assertEquals(1, counters.getOrDefault("MPTcpExtMPJoinAckRx", 0L), counters::toString);
-                assertEquals(1, net.client.counter("MPTcpExtAddAddr"), "the client received the server's ADD_ADDR");
+                // at least once: TwoPaths has the server send a lost or unechoed ADD_ADDR again after 1 s
+                assertTrue(clientCounters.getOrDefault("MPTcpExtAddAddr", 0L) >= 1,
+                        () -> "the client received the server's ADD_ADDR: " + clientCounters);
             }
         }
     }
