@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code java -jar mptcp-nio-<version>-all.jar}: exit 0 only if MPTCP works end to end, and why not otherwise. */
@@ -30,6 +31,9 @@ class SelfCheckIT {
         Forked.Result r = Forked.exec(List.of(Forked.javaBin(), "-jar", allJar()), 30).assertExit(0);
         String out = r.stdout();
         assertTrue(out.contains("net.mptcp.enabled = 1"), out);
+        // path_manager from 6.15 on, pm_type before (KernelsIT runs this on 6.1 and 6.12)
+        assertTrue(out.contains("path_manager = kernel") || out.contains("pm_type = 0 (in-kernel)"), out);
+        assertFalse(out.contains("unreadable"), out);
         assertTrue(out.contains("JDK export:    yes"), out);
         assertTrue(out.contains("MPTCP sockets: available"), out);
         assertTrue(out.contains("data ok"), out);

@@ -63,7 +63,7 @@ public final class SelfCheck {
         out.println("  OS:            " + System.getProperty("os.name") + " " + System.getProperty("os.version")
                 + " " + System.getProperty("os.arch"));
         out.println("  sysctl:        net.mptcp.enabled = " + readSysctl("net/mptcp/enabled")
-                + ", path_manager = " + readSysctl("net/mptcp/path_manager"));
+                + ", " + pathManagerSysctl());
         pathManager(out);
         out.println("  launched with: " + launchMode());
         Optional<Throwable> noExport = JdkShim.descriptorAccessFailure();
@@ -158,6 +158,24 @@ public final class SelfCheck {
         } catch (IOException e) {
             return "unreadable (" + e.getMessage() + ")";
         }
+    }
+
+    /**
+     * {@code path_manager} (Linux 6.15 on: "kernel" or "userspace"), or before it {@code pm_type} (0 in-kernel,
+     * 1 userspace), which older kernels have instead.
+     */
+    static String pathManagerSysctl() {
+        Path root = Path.of("/proc/sys/net/mptcp");
+        if (Files.isReadable(root.resolve("path_manager")) || !Files.isReadable(root.resolve("pm_type"))) {
+            return "path_manager = " + readSysctl("net/mptcp/path_manager");
+        }
+        String type = readSysctl("net/mptcp/pm_type");
+        String meaning = switch (type) {
+            case "0" -> " (in-kernel)";
+            case "1" -> " (userspace)";
+            default -> "";
+        };
+        return "pm_type = " + type + meaning;
     }
 
     private static void pathManager(PrintStream out) {
