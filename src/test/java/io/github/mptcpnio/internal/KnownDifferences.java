@@ -410,9 +410,14 @@ public final class KnownDifferences {
           .append("the JFR `Fallback` event), an exception in strict mode. One exception: Netty's `TCP_USER_TIMEOUT` ")
           .append("(gRPC's and Armeria's keep-alive set it) is left behind with one WARNING, as when it is set after ")
           .append("the connect. Tested by `RulesIT`.\n\n")
-          .append("| operation | kind | where | JDK TCP | switch | agent | kernel behaviour | what the application ")
-          .append("sees |\n")
-          .append("|---|---|---|---|---|---|---|---|\n");
+          .append("**Kernels.** The table is Linux 6.18's. `KernelsIT` runs the same probe in qemu guests of ")
+          .append(KernelRecords.measuredKernels()).append(" and each kernel's differences must be exactly its ")
+          .append("record (`src/test/resources/compatibility/`, written by the probe, never by hand). The column ")
+          .append("*kernels* says where a row occurs (\"part\": in some of its places only); differences that ")
+          .append("Linux 6.18 does not have follow the table.\n\n")
+          .append("| operation | kind | where | JDK TCP | switch | agent | kernels | kernel behaviour | what the ")
+          .append("application sees |\n")
+          .append("|---|---|---|---|---|---|---|---|---|\n");
         for (Difference d : TABLE) {
             String op = d.operation() == null ? "`" + d.subject() + "`"
                     : (d.operation() == Operation.GET ? "getOption(`" : "setOption(`") + d.subject() + "`)";
@@ -423,9 +428,10 @@ public final class KnownDifferences {
                     + (d.families().equals(BOTH) ? "" : ", " + d.families().iterator().next() + " only");
             md.append("| ").append(op).append(" | ").append(kinds).append(" | ").append(where).append(" | ")
               .append(cell(d.jdk())).append(" | ").append(cell(d.underSwitch())).append(" | ")
-              .append(cell(d.underAgent())).append(" | ").append(cell(d.kernel())).append(" | ")
-              .append(cell(d.application())).append(" |\n");
+              .append(cell(d.underAgent())).append(" | ").append(KernelRecords.kernelsOf(d)).append(" | ")
+              .append(cell(d.kernel())).append(" | ").append(cell(d.application())).append(" |\n");
         }
+        md.append(KernelRecords.olderKernelsMarkdown());
         md.append("\n## Netty's native transports (agent)\n\n")
           .append("Measured by `NettyOptionsIT` with Netty 4.2's epoll and io_uring channels: `NettyOptionsProbe` ")
           .append("reads and writes, through Netty's own `ChannelConfig`, every option an application sets (the ")

@@ -113,7 +113,7 @@ public final class Netns implements AutoCloseable {
         }
     }
 
-    static Optional<Path> which(String tool) {
+    public static Optional<Path> which(String tool) {
         for (String dir : new String[] {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) {
             Path p = Path.of(dir, tool);
             if (Files.isExecutable(p)) {
