@@ -4,7 +4,7 @@
 #
 #   bench/run.sh                     everything (about 52 minutes: two-host 12, failover 13, scale 7)
 #   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, rules, views, twopath, twohost,
-#                                    failover, scale
+#                                    kernels (this kernel's record for bench/kernels.sh), failover, scale
 #                                    (twohost, failover and scale write TWOHOST.md, FAILOVER.md, SCALE.md; run
 #                                    without the other parts, they keep RESULTS.md as it is)
 #   bench/run.sh --smoke             one tiny iteration of each, written to bench/target/smoke/ (what CI runs)

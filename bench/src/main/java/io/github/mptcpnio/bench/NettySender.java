@@ -56,7 +56,7 @@ final class NettySender {
     private static final class Streamer extends ChannelInboundHandlerAdapter {
         private final ByteBuf chunk;
         final CompletableFuture<ByteBuffer> answer = new CompletableFuture<>();
-        private final ByteBuffer got = ByteBuffer.allocate(16);
+        private final ByteBuffer got = ByteBuffer.allocate(TwoHostApp.ANSWER_BYTES);
         boolean streaming;
 
         Streamer(ByteBuf chunk) {
@@ -86,7 +86,7 @@ final class NettySender {
             ByteBuf buf = (ByteBuf) msg;
             int n = Math.min(got.remaining(), buf.readableBytes());
             buf.readBytes(got.limit(got.position() + n));
-            got.limit(16);
+            got.limit(TwoHostApp.ANSWER_BYTES);
             buf.release();
             if (!got.hasRemaining()) {
                 answer.complete(got.flip());

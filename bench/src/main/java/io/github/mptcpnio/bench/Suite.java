@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.mptcpnio.bench.Suite
  *      --agent-jar target/mptcp-nio-&lt;v&gt;-all.jar [--out bench]
- *      [--only open,connect,bulk,latency,startup,views,twopath,twohost,failover,scale]
+ *      [--only open,connect,bulk,latency,startup,views,twopath,twohost,kernels,failover,scale]
  *      [--smoke]
  * </pre>
  * {@code --smoke} runs one tiny iteration of each (what CI does); its figures mean nothing and are labelled so.
@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  */
 public final class Suite {
     static final Set<String> PARTS = Set.of("open", "connect", "bulk", "latency", "startup", "rules", "views",
-            "twopath", "twohost", "failover", "scale");
+            "twopath", "twohost", "kernels", "failover", "scale");
 
     final boolean smoke;
     final Path agentJar;
@@ -60,7 +60,7 @@ public final class Suite {
         Path agent = null;
         Path out = Path.of("bench");
         Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "rules", "views",
-                "twopath", "twohost", "failover", "scale"));
+                "twopath", "twohost", "kernels", "failover", "scale"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
@@ -132,9 +132,20 @@ public final class Suite {
             results.twoPath = new TwoPathRun(smoke, out).run();
         }
         if (only.contains("twohost")) {
-            results.twoHost = new TwoHostRun(this).run();
+            results.twoHost = new TwoHostRun(this, false).run();
             Path file = out.resolve("TWOHOST.md");
             Files.writeString(file, new TwoHostReport(results).markdown());
+            System.out.println("wrote " + file.toAbsolutePath());
+        }
+        if (only.contains("kernels")) { // the two-host cells compared across kernels: bench/kernels.sh
+            results.twoHost = new TwoHostRun(this, true).run();
+            Path dir = out.resolve("kernels");
+            Files.createDirectories(dir);
+            Path record = dir.resolve("linux-" + results.twoHost.kernel + ".tsv");
+            Files.writeString(record, KernelsReport.record(results));
+            System.out.println("wrote " + record.toAbsolutePath());
+            Path file = out.resolve("KERNELS.md");
+            Files.writeString(file, KernelsReport.markdown(dir));
             System.out.println("wrote " + file.toAbsolutePath());
         }
         if (only.contains("failover")) {
@@ -157,7 +168,7 @@ public final class Suite {
             System.out.println("wrote " + file.toAbsolutePath());
             return;
         }
-        Set<String> ownFiles = Set.of("twohost", "failover", "scale", "startup");
+        Set<String> ownFiles = Set.of("twohost", "kernels", "failover", "scale", "startup");
         if (!ownFiles.containsAll(only)) { // parts with files of their own, run alone, keep the others' RESULTS.md
             Path file = out.resolve("RESULTS.md");
             Files.writeString(file, new Report(results).markdown());

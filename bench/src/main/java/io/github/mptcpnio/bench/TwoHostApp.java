@@ -32,13 +32,18 @@ import java.util.concurrent.ThreadLocalRandom;
  *     can), transferFrom (the receiver's FileChannel.transferFrom; the sender writes from a direct buffer), netty
  *     (a Netty 4.2 epoll client writing direct buffers while its channel is writable; not under the switch, which
  *     does not reach Netty's native transports).
- *     Prints one line per transfer: mbps=&lt;MB/s at the receiver&gt; bytes=...
+ *     Prints one line per transfer: mbps=&lt;MB/s at the receiver&gt; bytes=... gaps200=&lt;pauses of 200 ms or more
+ *     between the receiver's reads&gt;
  * </pre>
  */
 public final class TwoHostApp {
     /** Buffer sizes in KiB; 0 = the kernel's own (autotuned) sizes. */
     static final int[] BUFFERS = {0, 64, 256, 1024};
     static final List<String> METHODS = List.of("heap", "direct", "transferTo", "transferFrom", "netty");
+    /** The receiver's answer: bytes received, nanoseconds from the first byte to EOF, pauses of 200 ms or more. */
+    static final int ANSWER_BYTES = 24;
+    /** A pause between two reads this long is the stall signature of docs/performance.md (MPTCP's RTO floor). */
+    static final long GAP_NANOS = 200_000_000L;
     /** Size of the file that transferTo sends and transferFrom writes, in tmpfs. */
     static final long FILE_BYTES = 64L << 20;
     private static final int CHUNK = 256 << 10;
@@ -91,6 +96,8 @@ public final class TwoHostApp {
 
                     long total = 0;
                     long start = 0;
+                    long last = 0;
+                    long gaps = 0; // pauses of 200 ms or more between two reads that got data, or before the EOF
                     while (true) {
                         long n;
                         if (method == 'f') {
@@ -108,16 +115,22 @@ public final class TwoHostApp {
                             buf.clear();
                             n = sc.read(buf);
                         }
+                        long now = System.nanoTime();
+                        if (n != 0 && last != 0 && now - last >= GAP_NANOS) {
+                            gaps++;
+                        }
                         if (n < 0) {
                             break;
                         }
                         if (start == 0 && n > 0) {
-                            start = System.nanoTime();
+                            start = now;
                         }
+                        last = n > 0 ? now : last;
                         total += n;
                     }
                     long nanos = System.nanoTime() - start;
-                    ByteBuffer answer = ByteBuffer.allocate(16).putLong(total).putLong(nanos).flip();
+                    ByteBuffer answer = ByteBuffer.allocate(ANSWER_BYTES).putLong(total).putLong(nanos).putLong(gaps)
+                            .flip();
                     while (answer.hasRemaining()) {
                         sc.write(answer);
                     }
@@ -181,7 +194,7 @@ public final class TwoHostApp {
                     }
                 }
                 sc.shutdownOutput();
-                ByteBuffer answer = ByteBuffer.allocate(16);
+                ByteBuffer answer = ByteBuffer.allocate(ANSWER_BYTES);
                 while (answer.hasRemaining()) {
                     if (sc.read(answer) < 0) {
                         throw new IOException("the receiver closed without an answer");
@@ -195,10 +208,14 @@ public final class TwoHostApp {
         }
     }
 
-    /** The receiver's answer (bytes, then nanoseconds from its first byte to EOF) as the sender's result line. */
+    /**
+     * The receiver's answer (bytes, nanoseconds from its first byte to EOF, pauses of 200 ms or more between reads)
+     * as the sender's result line.
+     */
     static void printAnswer(ByteBuffer answer) {
         long bytes = answer.getLong();
         long took = answer.getLong();
-        System.out.printf("mbps=%.1f bytes=%d nanos=%d%n", bytes / 1e6 / (took / 1e9), bytes, took);
+        long gaps = answer.getLong();
+        System.out.printf("mbps=%.1f bytes=%d nanos=%d gaps200=%d%n", bytes / 1e6 / (took / 1e9), bytes, took, gaps);
     }
 }

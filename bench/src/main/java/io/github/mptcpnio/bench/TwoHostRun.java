@@ -31,16 +31,25 @@ final class TwoHostRun {
             "MPTcpExtMPTCPRetrans", "MPTcpExtDuplicateData");
     static final String IPERF = "iperf3";
     static final String IPERF_MPTCPIZE = "iperf3 under mptcpize";
-    private static final Pattern MBPS = Pattern.compile("mbps=([\\d.]+) bytes=(\\d+) nanos=(\\d+)");
+    private static final Pattern MBPS = Pattern.compile("mbps=([\\d.]+) bytes=(\\d+) nanos=(\\d+) gaps200=(\\d+)");
+    /** The receiver's pauses of 200 ms or more, summed over a cell's transfers (Java rows only). */
+    static final String GAPS = "ReceiverGaps200ms";
     private static final Pattern IPERF_RECEIVED =
             Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([\\d.eE+]+)");
 
+    /** The cells {@code bench/kernels.sh} runs on every kernel: write() and sendfile, kernel and 64 KiB buffers. */
+    static final int[] KERNELS_BUFFERS = {0, 64};
+    static final List<String> KERNELS_METHODS = List.of("direct", "transferTo");
+
     private final Suite suite;
     private final boolean smoke;
+    private final boolean kernels;
 
-    TwoHostRun(Suite suite) {
+    /** {@code kernels}: only the cells, baselines (plain JDK, agent) and iperf3 rows compared across kernels. */
+    TwoHostRun(Suite suite, boolean kernels) {
         this.suite = suite;
         this.smoke = suite.smoke;
+        this.kernels = kernels;
     }
 
     /** One cell of the table: how many subflows, which buffer size (KiB, 0 = the kernel's), which method. */
@@ -55,7 +64,7 @@ final class TwoHostRun {
         Results.TwoHost r = new Results.TwoHost();
         r.seconds = smoke ? 0.2 : 1.0;
         r.reps = smoke ? 1 : 3;
-        int[] buffers = smoke ? new int[] {0} : TwoHostApp.BUFFERS;
+        int[] buffers = smoke ? new int[] {0} : kernels ? KERNELS_BUFFERS : TwoHostApp.BUFFERS;
         for (int subflows = 1; subflows <= 2; subflows++) {
             try (TwoPaths net = TwoPaths.create()) {
                 if (subflows == 2) {
@@ -65,7 +74,8 @@ final class TwoHostRun {
                     iperf(net, mptcp, subflows, buffers, r);
                 }
                 for (Baseline b : Baseline.values()) {
-                    if (b != Baseline.AGENT_DEFAULT) { // across hosts its default rules make it MPTCP: the agent's row
+                    if (kernels ? b == Baseline.JDK || b == Baseline.AGENT
+                            : b != Baseline.AGENT_DEFAULT) { // across hosts the default rules make it MPTCP: the agent's
                         java(net, b, subflows, buffers, r);
                     }
                 }
@@ -85,7 +95,7 @@ final class TwoHostRun {
         try (Forked.Running rx = Forked.background(receiver)) {
             rx.awaitLine("listening=", 60);
             for (int buffer : buffers) {
-                for (String method : TwoHostApp.METHODS) {
+                for (String method : kernels ? KERNELS_METHODS : TwoHostApp.METHODS) {
                     if (method.equals("netty") && !Suite.NETTY_BASELINES.contains(b)) {
                         continue; // the switch does not reach Netty's native transports
                     }
@@ -97,15 +107,19 @@ final class TwoHostRun {
                             dir.resolve("sent").toString()));
                     String out = Suite.exec(sender, 120 + (long) (r.reps * r.seconds * 20));
                     List<Double> mbps = new ArrayList<>();
+                    long gaps = 0;
                     Matcher m = MBPS.matcher(out);
                     while (m.find()) {
                         mbps.add(Double.parseDouble(m.group(1)));
+                        gaps += Long.parseLong(m.group(4));
                     }
                     if (mbps.size() != r.reps) {
                         throw new IllegalStateException(b.label + " " + cell + ": expected " + r.reps
                                 + " transfers, got:\n" + out);
                     }
-                    Figure f = new Figure(Stat.of(mbps), delta(before, counters(net)));
+                    Map<String, Long> counters = delta(before, counters(net));
+                    counters.put(GAPS, gaps);
+                    Figure f = new Figure(Stat.of(mbps), counters);
                     r.put(cell, b.label, f);
                     System.out.printf(Locale.ROOT, "=== two hosts %s on %s: %s MB/s %s%n", cell, b.label,
                             f.mbps().format(0), f.counters());
