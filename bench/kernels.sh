@@ -3,7 +3,7 @@
 # guests of Debian's Linux 6.1 and 6.12 (bin/kernel-guest): MPTCP/TCP ratios and the stall counters per kernel.
 # As root. Each kernel's run writes bench/kernels/linux-<release>.tsv; bench/KERNELS.md is made from all of them.
 #
-#   bench/kernels.sh                   this machine's kernel, then 6.1 and 6.12 (about 40 minutes)
+#   bench/kernels.sh                   this machine's kernel, then 6.1 and 6.12 (about 15 minutes)
 #   bench/kernels.sh 6.12              only the named ones ("host" is this machine's kernel)
 #   bench/kernels.sh --no-build ...    reuse target/ and bench/target/ as built
 #
