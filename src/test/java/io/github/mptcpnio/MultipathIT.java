@@ -43,6 +43,20 @@ class MultipathIT {
         "IPv6, 2001:db8:a::1, 2001:db8:a:0:0:0:0:2|2001:db8:a:0:0:0:0:1, 2001:db8:b:0:0:0:0:2|2001:db8:b:0:0:0:0:1",
     })
     void subflowsOverBothPaths(String family, String serverAddress, String pathA, String pathB) throws Exception {
+        for (int attempt = 1; !subflowsOverBothPaths(family, serverAddress, pathA, pathB, attempt); attempt++) {
+            // retried once, on fresh namespaces, for the one signature below; anything else fails at once
+        }
+    }
+
+    /**
+     * One attempt; false only when the join was sent and answered but reset on its way back (client: MP_JOIN SYN
+     * sent, no MP_JOIN SYN-ACK counted; server: the join's request reset in SYN_RECV) and this is the first attempt.
+     * Seen twice in CI over IPv6 (stops 26 and 27: {@code MPJoinSynRx=1}, {@code TcpExtEmbryonicRsts=1}, a plain RST
+     * from the client), never in 30 local runs; the cause is not known, the kernel does not retry a failed join, so
+     * the test tries a fresh connection once and says so.
+     */
+    private static boolean subflowsOverBothPaths(String family, String serverAddress, String pathA, String pathB,
+                                                 int attempt) throws Exception {
         try (TwoPaths net = TwoPaths.create()) {
             net.announcePathB(family.equals("IPv6"));
             try (Forked.Running server = Forked.jvm().in(net.server).enabled()
@@ -54,6 +68,16 @@ class MultipathIT {
 
                 Map<String, Long> clientCounters = net.client.counters();
                 Map<String, Long> counters = net.server.counters();
+                boolean joinReset = clientCounters.getOrDefault("MPTcpExtMPJoinSynTx", 0L) >= 1
+                        && clientCounters.getOrDefault("MPTcpExtMPJoinSynAckRx", 0L) == 0
+                        && counters.getOrDefault("TcpExtEmbryonicRsts", 0L) >= 1;
+                if (attempt == 1 && joinReset && subflows(client.stdout()).size() == 1) {
+                    System.out.println("MultipathIT " + family + ": the MP_JOIN was reset (client MPJoinSynTx="
+                            + clientCounters.get("MPTcpExtMPJoinSynTx") + ", MPJoinSynAckRx=0; server MPJoinSynRx="
+                            + counters.get("MPTcpExtMPJoinSynRx") + ", EmbryonicRsts="
+                            + counters.get("TcpExtEmbryonicRsts") + "); one more attempt on fresh namespaces");
+                    return false;
+                }
                 assertEquals(Set.of(pathA, pathB), subflows(client.stdout()),
                         () -> client + "\nclient counters " + clientCounters + "\nserver counters " + counters);
                 assertEquals(Set.of(reverse(pathA), reverse(pathB)), subflows(serverResult.stdout()),
@@ -67,6 +91,7 @@ class MultipathIT {
                 // at least once: TwoPaths has the server send a lost or unechoed ADD_ADDR again after 1 s
                 assertTrue(clientCounters.getOrDefault("MPTcpExtAddAddr", 0L) >= 1,
                         () -> "the client received the server's ADD_ADDR: " + clientCounters);
+                return true;
             }
         }
     }
