@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,16 +58,30 @@ public final class KernelRecords {
         return Optional.of(out);
     }
 
+    /** {@link #recorded} of every series in {@link #KERNELS} that has a record, oldest first. */
+    public static Map<String, Map<LaunchMode, Map<String, String>>> allRecorded() {
+        Map<String, Map<LaunchMode, Map<String, String>>> out = new LinkedHashMap<>();
+        for (String series : KERNELS) {
+            recorded(series).ifPresent(r -> out.put(series, r));
+        }
+        return out;
+    }
+
+    private static Map<LaunchMode, Map<String, String>> emptyRecord() {
+        Map<LaunchMode, Map<String, String>> out = new EnumMap<>(LaunchMode.class);
+        for (LaunchMode m : LaunchMode.values()) {
+            out.put(m, new TreeMap<>());
+        }
+        return out;
+    }
+
     /** The file of a series, empty if there is none. */
     public static Optional<Map<LaunchMode, Map<String, String>>> read(String series) {
         Path f = file(series);
         if (!Files.isRegularFile(f)) {
             return Optional.empty();
         }
-        Map<LaunchMode, Map<String, String>> out = new EnumMap<>(LaunchMode.class);
-        for (LaunchMode m : LaunchMode.values()) {
-            out.put(m, new TreeMap<>());
-        }
+        Map<LaunchMode, Map<String, String>> out = emptyRecord();
         try {
             for (String line : Files.readAllLines(f)) {
                 if (line.isBlank() || line.startsWith("#")) {
@@ -87,13 +102,7 @@ public final class KernelRecords {
     /** Replaces one launch mode's part of a series' record, keeping the other's. */
     public static void write(String series, LaunchMode mode, Map<String, String> differences, String measuredOn)
             throws IOException {
-        Map<LaunchMode, Map<String, String>> all = read(series).orElseGet(() -> {
-            Map<LaunchMode, Map<String, String>> empty = new EnumMap<>(LaunchMode.class);
-            for (LaunchMode m : LaunchMode.values()) {
-                empty.put(m, new TreeMap<>());
-            }
-            return empty;
-        });
+        Map<LaunchMode, Map<String, String>> all = read(series).orElseGet(KernelRecords::emptyRecord);
         all.put(mode, new TreeMap<>(differences));
         StringBuilder text = new StringBuilder("# measured on ").append(measuredOn).append(" (").append(mode)
                 .append(" part last); written by CompatibilityIT -Dmptcp.nio.regenerate=true, never by hand\n");
@@ -131,6 +140,7 @@ public final class KernelRecords {
         }
         return out;
     }
+
     /** "Linux 6.1 (6.1.0-57-amd64) and ..." for the series with a file, as their headers name them. */
     public static String measuredKernels() {
         List<String> out = new ArrayList<>();
@@ -153,27 +163,23 @@ public final class KernelRecords {
     }
 
     /** Where a row of the table occurs: the series whose records hold all of it, or part of it ("part"). */
-    public static String kernelsOf(Difference d) {
+    public static String kernelsOf(Difference d, Map<String, Map<LaunchMode, Map<String, String>>> records) {
         List<String> out = new ArrayList<>();
-        for (String series : KERNELS) {
-            Optional<Map<LaunchMode, Map<String, String>>> record = recorded(series);
-            if (record.isEmpty()) {
-                continue;
-            }
+        for (Map.Entry<String, Map<LaunchMode, Map<String, String>>> record : records.entrySet()) {
             int present = 0;
             int all = 0;
             for (LaunchMode m : LaunchMode.values()) {
                 for (Map.Entry<String, String> e : expand(d, m).entrySet()) {
                     all++;
-                    if (e.getValue().equals(record.get().get(m).get(e.getKey()))) {
+                    if (e.getValue().equals(record.getValue().get(m).get(e.getKey()))) {
                         present++;
                     }
                 }
             }
             if (present == all) {
-                out.add(series);
+                out.add(record.getKey());
             } else if (present > 0) {
-                out.add(series + " (part)");
+                out.add(record.getKey() + " (part)");
             }
         }
         return out.isEmpty() ? "none" : String.join(", ", out);
@@ -184,17 +190,17 @@ public final class KernelRecords {
                          Set<String> states, Set<String> families, Set<String> kinds) {}
 
     /** The section after the table: differences that occur on an older kernel and not on {@link #TABLE_KERNEL}. */
-    public static String olderKernelsMarkdown() {
+    public static String olderKernelsMarkdown(Map<String, Map<LaunchMode, Map<String, String>>> records) {
         Map<String, Extra> extras = new TreeMap<>();
-        for (String series : KERNELS) {
-            Optional<Map<LaunchMode, Map<String, String>>> record = read(series);
-            if (series.equals(TABLE_KERNEL) || record.isEmpty()) {
+        Map<LaunchMode, Map<String, String>> table = recorded(TABLE_KERNEL).orElseThrow();
+        for (Map.Entry<String, Map<LaunchMode, Map<String, String>>> record : records.entrySet()) {
+            String series = record.getKey();
+            if (series.equals(TABLE_KERNEL)) {
                 continue;
             }
             for (LaunchMode m : LaunchMode.values()) {
-                Map<String, String> table = expand(m);
-                for (Map.Entry<String, String> e : record.get().get(m).entrySet()) {
-                    if (e.getValue().equals(table.get(e.getKey()))) {
+                for (Map.Entry<String, String> e : record.getValue().get(m).entrySet()) {
+                    if (e.getValue().equals(table.get(m).get(e.getKey()))) {
                         continue;
                     }
                     String[] words = e.getKey().split(" ");
@@ -227,13 +233,10 @@ public final class KernelRecords {
             md.append("| `").append(x.operation()).append("` | ").append(String.join(", ", x.kernels())).append(" | ")
               .append(x.modes().toString().toLowerCase(Locale.ROOT).replaceAll("[\\[\\]]", "")).append(" | ")
               .append(String.join(", ", x.states())).append(" | ").append(String.join(", ", x.families()))
-              .append(" | ").append(String.join(", ", x.kinds())).append(" | ").append(cell(x.jdk())).append(" | ")
-              .append(cell(x.mptcp())).append(" |\n");
+              .append(" | ").append(String.join(", ", x.kinds())).append(" | ")
+              .append(KnownDifferences.cell(x.jdk())).append(" | ").append(KnownDifferences.cell(x.mptcp()))
+              .append(" |\n");
         }
         return md.toString();
-    }
-
-    private static String cell(String text) {
-        return text.replace("|", "\\|").replace("\n", " ");
     }
 }

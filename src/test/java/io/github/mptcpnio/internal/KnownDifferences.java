@@ -2,6 +2,7 @@ package io.github.mptcpnio.internal;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -418,6 +419,7 @@ public final class KnownDifferences {
           .append("| operation | kind | where | JDK TCP | switch | agent | kernels | kernel behaviour | what the ")
           .append("application sees |\n")
           .append("|---|---|---|---|---|---|---|---|---|\n");
+        Map<String, Map<LaunchMode, Map<String, String>>> records = KernelRecords.allRecorded();
         for (Difference d : TABLE) {
             String op = d.operation() == null ? "`" + d.subject() + "`"
                     : (d.operation() == Operation.GET ? "getOption(`" : "setOption(`") + d.subject() + "`)";
@@ -428,10 +430,10 @@ public final class KnownDifferences {
                     + (d.families().equals(BOTH) ? "" : ", " + d.families().iterator().next() + " only");
             md.append("| ").append(op).append(" | ").append(kinds).append(" | ").append(where).append(" | ")
               .append(cell(d.jdk())).append(" | ").append(cell(d.underSwitch())).append(" | ")
-              .append(cell(d.underAgent())).append(" | ").append(KernelRecords.kernelsOf(d)).append(" | ")
+              .append(cell(d.underAgent())).append(" | ").append(KernelRecords.kernelsOf(d, records)).append(" | ")
               .append(cell(d.kernel())).append(" | ").append(cell(d.application())).append(" |\n");
         }
-        md.append(KernelRecords.olderKernelsMarkdown());
+        md.append(KernelRecords.olderKernelsMarkdown(records));
         md.append("\n## Netty's native transports (agent)\n\n")
           .append("Measured by `NettyOptionsIT` with Netty 4.2's epoll and io_uring channels: `NettyOptionsProbe` ")
           .append("reads and writes, through Netty's own `ChannelConfig`, every option an application sets (the ")
@@ -473,7 +475,7 @@ public final class KnownDifferences {
         return md.toString();
     }
 
-    private static String cell(String text) {
+    static String cell(String text) {
         return text == null ? "-" : text.replace("|", "\\|").replace("\n", " ");
     }
 }

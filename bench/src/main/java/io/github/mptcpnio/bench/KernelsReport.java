@@ -131,13 +131,7 @@ final class KernelsReport {
             md.append("| ").append(k.release()).append(" | ").append(k.measured()).append(" | ")
               .append(k.transfers()).append(" |\n");
         }
-        md.append("\n## MPTCP / TCP, medians\n\n| subflows | buffer | method |");
-        StringBuilder rule = new StringBuilder("|---|---|---|");
-        for (Kernel k : kernels) {
-            md.append(" agent/jdk ").append(shortName(k)).append(" | iperf3 mptcpize/plain ").append(shortName(k)).append(" |");
-            rule.append("---|---|");
-        }
-        md.append('\n').append(rule).append('\n');
+        md.append("\n## MPTCP / TCP, medians\n\n").append(header(kernels, "agent/jdk", "iperf3 mptcpize/plain"));
         for (String c : cells) {
             md.append(cellColumns(c));
             for (Kernel k : kernels) {
@@ -149,13 +143,7 @@ final class KernelsReport {
         md.append("\n## The stall signature: MPTCP retransmissions / duplicate data / receiver pauses ≥ 200 ms\n\n")
           .append("Per cell: the agent's row as retransmissions / duplicate data / pauses, iperf3 under mptcpize's as ")
           .append("retransmissions / duplicate data. Plain TCP rows have no MPTCP counters.\n\n")
-          .append("| subflows | buffer | method |");
-        rule = new StringBuilder("|---|---|---|");
-        for (Kernel k : kernels) {
-            md.append(" agent ").append(shortName(k)).append(" | iperf3 mptcpize ").append(shortName(k)).append(" |");
-            rule.append("---|---|");
-        }
-        md.append('\n').append(rule).append('\n');
+          .append(header(kernels, "agent", "iperf3 mptcpize"));
         for (String c : cells) {
             md.append(cellColumns(c));
             for (Kernel k : kernels) {
@@ -186,6 +174,18 @@ final class KernelsReport {
             }
         }
         return md.toString();
+    }
+
+    /** The header of a table with a cell's three columns, then two columns per kernel. */
+    private static String header(List<Kernel> kernels, String first, String second) {
+        StringBuilder head = new StringBuilder("| subflows | buffer | method |");
+        StringBuilder rule = new StringBuilder("|---|---|---|");
+        for (Kernel k : kernels) {
+            head.append(' ').append(first).append(' ').append(shortName(k)).append(" | ").append(second).append(' ')
+                    .append(shortName(k)).append(" |");
+            rule.append("---|---|");
+        }
+        return head + "\n" + rule + "\n";
     }
 
     private static String shortName(Kernel k) {
