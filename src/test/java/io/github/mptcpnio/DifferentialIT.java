@@ -1108,6 +1108,14 @@ class DifferentialIT {
             do {
                 o = outcome(() -> s.getInputStream().available());
             } while (!o.equals("ok " + expected) && o.startsWith("ok") && System.nanoTime() < deadline);
+            if (receiveBufferSet[side] && expected > 0 && o.startsWith("ok ")) {
+                // a receive buffer the application sized (down to the kernel's minimum) holds what it can, and the
+                // kernel accounts TCP's and MPTCP's buffers differently (SO_RCVBUF=0: 1152 vs 552 bytes readable of
+                // 4688 sent, CI stop 25): compared is that some of the bytes and no more than were sent are there
+                long n = Long.parseLong(o.substring(3));
+                return "available with the receive buffer set: "
+                        + (n > 0 && n <= expected ? "some of the bytes in flight" : "ok " + n + " of " + expected);
+            }
             return "available " + o;
         }
 
