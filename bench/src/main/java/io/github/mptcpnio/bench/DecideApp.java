@@ -11,12 +11,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
- * One fork of the interleaved "rules" part ({@code Suite.rules}): over loopback, after a warm-up, {@code count}
- * connections (connect, 1-byte echo, close) through {@code SocketChannel}, {@code java.net.Socket} and a Netty epoll
- * client ({@link DecideNetty}), a bulk transfer of {@code bulkMillis} ms through each (256 KiB
- * writes until the time is up, then the output shut down; MB/s until the receiver drained it all), and {@code trips} 1-byte round
- * trips on one connection of each; prints {@code KIND.us=} (per connection), {@code KIND.mbps=} and
- * {@code KIND.rtt.us=} (median round trip) for KIND channel, socket, netty. The listener is a {@code ServerSocket} on
+ * One fork of the interleaved "rules" part ({@code Suite.rules}): over loopback, after {@code settleMillis} of
+ * connections that settle the fork's start (3 s: the agent's preload and views start 1 s and 2 s in), through {@code SocketChannel},
+ * {@code java.net.Socket} and a Netty epoll client ({@link DecideNetty}), each measured as the median of
+ * {@link #BLOCKS} blocks after a warm-up of its own: blocks of {@code count} connections (connect, 1-byte echo, close;
+ * warm-up 2 × {@code count}), bulk transfers of {@code bulkMillis} ms (256 KiB writes until the time is up, then the
+ * output shut down; MB/s until the receiver drained it all; warm-up one transfer) and blocks of {@code trips} 1-byte
+ * round trips on one connection (warm-up {@code trips}); prints {@code KIND.us=} (per connection),
+ * {@code KIND.mbps=} and {@code KIND.rtt.us=} (median round trip) for KIND channel, socket, netty. Blocks, not one
+ * long run: a fork's JIT compilations, collections and the machine's other tenants land in one block, and the median
+ * leaves them out. The listener is a {@code ServerSocket} on
  * 127.0.0.1 whose accepting thread echoes a connection's first byte itself; a first byte of 2 starts a bulk transfer,
  * of 3 an echo loop, each on a thread of its own.
  */
@@ -33,16 +37,29 @@ public final class DecideApp {
         server.setDaemon(true);
         server.start();
         InetSocketAddress to = (InetSocketAddress) listener.getLocalSocketAddress();
-        connects(to, count / 10, true);
-        connects(to, count / 10, false);
-        System.out.printf(java.util.Locale.ROOT, "channel.us=%.2f%n", connects(to, count, true));
-        System.out.printf(java.util.Locale.ROOT, "socket.us=%.2f%n", connects(to, count, false));
-        bulk(to, bulk / 4, true);
-        System.out.printf(java.util.Locale.ROOT, "channel.mbps=%.0f%n", bulk(to, bulk, true));
-        System.out.printf(java.util.Locale.ROOT, "socket.mbps=%.0f%n", bulk(to, bulk, false));
-        roundTrips(to, trips / 4, true);
-        System.out.printf(java.util.Locale.ROOT, "channel.rtt.us=%.2f%n", roundTrips(to, trips, true));
-        System.out.printf(java.util.Locale.ROOT, "socket.rtt.us=%.2f%n", roundTrips(to, trips, false));
+        // the fork's first seconds: JIT compilation, and under the agent its preload thread (the binding 1 s after
+        // start) and its views' thread (JFR and JMX 1 s later); an application running longer than that pays them once
+        long settled = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000L;
+        while (System.nanoTime() < settled) {
+            connects(to, 100, true);
+            connects(to, 100, false);
+        }
+        for (boolean channel : new boolean[] {true, false}) {
+            String kind = channel ? "channel" : "socket";
+            connects(to, 2 * count, channel);
+            System.out.printf(java.util.Locale.ROOT, "%s.us=%.2f%n", kind, blocks(() -> connects(to, count, channel)));
+        }
+        for (boolean channel : new boolean[] {true, false}) {
+            String kind = channel ? "channel" : "socket";
+            bulk(to, bulk, channel);
+            System.out.printf(java.util.Locale.ROOT, "%s.mbps=%.0f%n", kind, blocks(() -> bulk(to, bulk, channel)));
+        }
+        for (boolean channel : new boolean[] {true, false}) {
+            String kind = channel ? "channel" : "socket";
+            roundTrips(to, trips, channel);
+            System.out.printf(java.util.Locale.ROOT, "%s.rtt.us=%.2f%n", kind,
+                    blocks(() -> roundTrips(to, trips, channel)));
+        }
         DecideNetty.run(to, count, bulk, trips);
     }
 
@@ -192,6 +209,24 @@ public final class DecideApp {
             }
         }
         expect(one.get(0) & 0xff, b & 0xff);
+    }
+
+    /** How many blocks each figure is the median of. */
+    static final int BLOCKS = 5;
+
+    /** One block's figure. */
+    interface Block {
+        double run() throws Exception;
+    }
+
+    /** The median of {@link #BLOCKS} runs of {@code block}. */
+    static double blocks(Block block) throws Exception {
+        double[] v = new double[BLOCKS];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = block.run();
+        }
+        java.util.Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     static void expect(int got, int want) throws IOException {

@@ -254,8 +254,13 @@ final class Report {
             line("- **Default rules (TCP by rule).** Nothing of ours runs on the data path of a socket a rule keeps on "
                     + "TCP: it is the JDK's own TCP socket, created by the JDK's own `socket0`. What the agent adds is "
                     + "at the socket's birth a write to the descriptor table and at its connect a match of the "
-                    + "destination against the rules (a few comparisons, an `Object[2]`), well under a microsecond; "
-                    + "a miss here is the machine's noise, which the jdk rows show across forks.");
+                    + "destination against the rules (a few comparisons, an `Object[2]`), well under a microsecond "
+                    + "(DecisionBench). The interleaved rows cannot resolve that: the default/jdk column's min–max is "
+                    + "how far two forks of the same TCP path, seconds apart, differ here, and which kind misses "
+                    + "changes from run to run. A fork's first 3 s are left out (the JIT, and under the agent its "
+                    + "preload and views threads 1 s and 2 s in, add CPU time there that a longer-running "
+                    + "application pays once); leaving them out did not remove the misses, they moved to another "
+                    + "kind.");
         }
         if (missed.contains("two") || missed.contains("failover:")) {
             line("- **Two paths / failover.** No analysis on file: this met its target in every run so far, so a miss "
@@ -401,9 +406,12 @@ final class Report {
         line("## 5a. Rules: what deciding costs (interleaved)");
         line("");
         line("`DecideApp` in fresh JVMs, " + r.rulesRounds + " rounds after a warm-up round, the baselines' order "
-                + "rotated each round: 3,000 loopback connections (connect, 1-byte echo, close) through `SocketChannel`, "
-                + "`java.net.Socket` and a Netty epoll client, a bulk transfer of 1 s through each (MB/s until the receiver drained it), and 20,000 1-byte "
-                + "round trips on one connection of each (median per fork); median (min–max) over rounds. The ratio "
+                + "rotated each round. Each fork first connects for 3 s (JIT compilation; under the agent its preload and "
+                + "views threads start 1 s and 2 s in: start-up is STARTUP.md's part), then measures, through `SocketChannel`, `java.net.Socket` and a Netty epoll "
+                + "client, the median of 5 blocks after a warm-up of its own: blocks of 1,000 loopback connections "
+                + "(connect, 1-byte echo, close; 2,000 to warm up), bulk transfers of 0.4 s (MB/s until the receiver "
+                + "drained it; one to warm up) and blocks of 5,000 1-byte round trips on one connection (their median; "
+                + "one block to warm up); median (min–max) over rounds. The ratio "
                 + "columns are the median (min–max) of each round's own ratio, the two forks compared having run "
                 + "within seconds of each other. **agent, default rules**: loopback clients and listeners stay TCP — "
                 + "a decision that changes nothing; **agent**: with `loopback mptcp`, every socket switched to MPTCP "

@@ -311,11 +311,12 @@ public final class Suite {
      * runs); interleaving puts the baselines under the same conditions.
      */
     void rules() throws Exception {
-        int rounds = smoke ? 1 : 16;
+        int rounds = smoke ? 1 : 24;
         int warmupRounds = smoke ? 0 : 1;
-        String count = smoke ? "200" : "3000";
-        String millis = smoke ? "100" : "1000"; // milliseconds of sending per bulk transfer
-        String trips = smoke ? "1000" : "20000";
+        String count = smoke ? "50" : "1000"; // connections per block (DecideApp.BLOCKS blocks after 2 blocks' warm-up)
+        String millis = smoke ? "50" : "400"; // milliseconds of sending per bulk transfer
+        String trips = smoke ? "200" : "5000"; // round trips per block
+        String settle = smoke ? "0" : "3000"; // milliseconds of connections before anything is measured
         List<Baseline> baselines = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT_DEFAULT, Baseline.AGENT);
         Map<String, Map<Baseline, List<Double>>> samples = new LinkedHashMap<>();
         Map<String, List<Double>> defaultVsJdk = new LinkedHashMap<>();
@@ -324,7 +325,7 @@ public final class Suite {
             Map<String, Map<Baseline, Double>> thisRound = new LinkedHashMap<>();
             for (int i = 0; i < baselines.size(); i++) {
                 Baseline b = baselines.get((i + round) % baselines.size());
-                String out = exec(command(b, DecideApp.class.getName(), count, millis, trips), 300);
+                String out = exec(command(b, DecideApp.class.getName(), count, millis, trips, settle), 300);
                 for (String key : RULES_KEYS) {
                     double v = Double.parseDouble(lineStarting(key + "=", out).substring(key.length() + 1));
                     thisRound.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class)).put(b, v);
