@@ -49,11 +49,12 @@ class DescriptorsIT {
                 ch.close();
             }
         }
-        // what is open now that was not before (each socket has its own inode): other threads of this shared test JVM
-        // may close descriptors meanwhile, so the count alone can drop
+        // the sockets open now that were not before (each socket has its own inode): other threads of this shared test
+        // JVM may close descriptors meanwhile, so the count alone can drop; and the JVM itself opens files now and then
+        // (a cgroup file of its container support failed this test once in CI), which are not channels' descriptors
         java.util.Set<String> leaked = new java.util.TreeSet<>(Fds.targets().values());
         leaked.removeAll(before);
-        leaked.removeIf(t -> t.startsWith("/proc/"));
+        leaked.removeIf(t -> !t.startsWith("socket:"));
         assertEquals(java.util.Set.of(), leaked, "descriptors left open after " + CHANNELS + " channels");
         assertEquals(CHANNELS, Mptcp.upgradedChannels() - upgradedBefore);
     }
