@@ -12,17 +12,16 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One fork of the interleaved "rules" part ({@code Suite.rules}): over loopback, after {@code settleMillis} of
- * connections that settle the fork's start (3 s: the agent's preload and views start 1 s and 2 s in), through {@code SocketChannel},
- * {@code java.net.Socket} and a Netty epoll client ({@link DecideNetty}), each measured as the median of
- * {@link #BLOCKS} blocks after a warm-up of its own: blocks of {@code count} connections (connect, 1-byte echo, close;
- * warm-up 2 × {@code count}), bulk transfers of {@code bulkMillis} ms (256 KiB writes until the time is up, then the
- * output shut down; MB/s until the receiver drained it all; warm-up one transfer) and blocks of {@code trips} 1-byte
- * round trips on one connection (warm-up {@code trips}); prints {@code KIND.us=} (per connection),
- * {@code KIND.mbps=} and {@code KIND.rtt.us=} (median round trip) for KIND channel, socket, netty. Blocks, not one
- * long run: a fork's JIT compilations, collections and the machine's other tenants land in one block, and the median
- * leaves them out. The listener is a {@code ServerSocket} on
- * 127.0.0.1 whose accepting thread echoes a connection's first byte itself; a first byte of 2 starts a bulk transfer,
- * of 3 an echo loop, each on a thread of its own.
+ * connections that settle the fork's start (3 s: the agent's preload and views start 1 s and 2 s in), through
+ * {@code SocketChannel}, {@code java.net.Socket} and a Netty epoll client ({@link DecideNetty}), each measured as the
+ * median of {@link #BLOCKS} blocks after a warm-up of its own: blocks of {@code count} connections (connect, 1-byte
+ * echo, close; warm-up 2 × {@code count}), bulk transfers of {@code bulkMillis} ms (256 KiB writes until the time is
+ * up, then the output shut down; MB/s until the receiver drained it all; warm-up one transfer) and blocks of
+ * {@code trips} 1-byte round trips on one connection (warm-up {@code trips}); prints {@code KIND.us=} (per connection),
+ * {@code KIND.mbps=} and {@code KIND.rtt.us=} (median round trip) for KIND channel, socket, netty. Blocks, not one long
+ * run: a fork's JIT compilations, collections and the machine's other tenants land in one block, and the median leaves
+ * them out. The listener is a {@code ServerSocket} on 127.0.0.1 whose accepting thread echoes a connection's first byte
+ * itself; a first byte of 2 starts a bulk transfer, of 3 an echo loop, each on a thread of its own.
  */
 public final class DecideApp {
     private DecideApp() {}
@@ -45,20 +44,13 @@ public final class DecideApp {
             connects(to, 100, false);
         }
         for (boolean channel : new boolean[] {true, false}) {
-            String kind = channel ? "channel" : "socket";
-            connects(to, 2 * count, channel);
-            System.out.printf(java.util.Locale.ROOT, "%s.us=%.2f%n", kind, blocks(() -> connects(to, count, channel)));
+            print(channel ? "channel.us" : "socket.us", "%.2f", 2, () -> connects(to, count, channel));
         }
         for (boolean channel : new boolean[] {true, false}) {
-            String kind = channel ? "channel" : "socket";
-            bulk(to, bulk, channel);
-            System.out.printf(java.util.Locale.ROOT, "%s.mbps=%.0f%n", kind, blocks(() -> bulk(to, bulk, channel)));
+            print(channel ? "channel.mbps" : "socket.mbps", "%.0f", 1, () -> bulk(to, bulk, channel));
         }
         for (boolean channel : new boolean[] {true, false}) {
-            String kind = channel ? "channel" : "socket";
-            roundTrips(to, trips, channel);
-            System.out.printf(java.util.Locale.ROOT, "%s.rtt.us=%.2f%n", kind,
-                    blocks(() -> roundTrips(to, trips, channel)));
+            print(channel ? "channel.rtt.us" : "socket.rtt.us", "%.2f", 1, () -> roundTrips(to, trips, channel));
         }
         DecideNetty.run(to, count, bulk, trips);
     }
@@ -219,14 +211,20 @@ public final class DecideApp {
         double run() throws Exception;
     }
 
-    /** The median of {@link #BLOCKS} runs of {@code block}. */
-    static double blocks(Block block) throws Exception {
+    /**
+     * Runs {@code block} {@code warmUps} times unmeasured, then prints {@code key=} the median of {@link #BLOCKS}
+     * further runs.
+     */
+    static void print(String key, String format, int warmUps, Block block) throws Exception {
+        for (int i = 0; i < warmUps; i++) {
+            block.run();
+        }
         double[] v = new double[BLOCKS];
         for (int i = 0; i < v.length; i++) {
             v[i] = block.run();
         }
         java.util.Arrays.sort(v);
-        return v[v.length / 2];
+        System.out.printf(java.util.Locale.ROOT, "%s=" + format + "%n", key, v[v.length / 2]);
     }
 
     static void expect(int got, int want) throws IOException {

@@ -12,16 +12,16 @@ import io.netty.channel.epoll.EpollSocketChannel;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link DecideApp}'s Netty rows, measured the same way (median of blocks after a warm-up): a Netty 4.2 epoll client against the same loopback echo server, the way a Netty
- * application connects — set-up (connect, 1-byte echo, close), bulk (256 KiB buffers written whenever the channel is
- * writable, then the output shut down and the server's 1-byte answer awaited) and 1-byte round trips. Every channel's
- * protocol is checked against the baseline ({@link NettyEpoll#check}).
+ * {@link DecideApp}'s Netty rows, measured the same way (median of blocks after a warm-up): a Netty 4.2 epoll client
+ * against the same loopback echo server, the way a Netty application connects — set-up (connect, 1-byte echo, close),
+ * bulk (256 KiB buffers written whenever the channel is writable, then the output shut down and the server's 1-byte
+ * answer awaited) and 1-byte round trips. Every channel's protocol is checked against the baseline
+ * ({@link NettyEpoll#check}).
  */
 final class DecideNetty {
     private DecideNetty() {}
@@ -32,13 +32,9 @@ final class DecideNetty {
         try {
             Bootstrap boot = new Bootstrap().group(group).channel(EpollSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true);
-            connects(boot, to, 2 * count, b);
-            System.out.printf(Locale.ROOT, "netty.us=%.2f%n", DecideApp.blocks(() -> connects(boot, to, count, b)));
-            bulk(boot, to, bulk, b);
-            System.out.printf(Locale.ROOT, "netty.mbps=%.0f%n", DecideApp.blocks(() -> bulk(boot, to, bulk, b)));
-            roundTrips(boot, to, trips, b);
-            System.out.printf(Locale.ROOT, "netty.rtt.us=%.2f%n",
-                    DecideApp.blocks(() -> roundTrips(boot, to, trips, b)));
+            DecideApp.print("netty.us", "%.2f", 2, () -> connects(boot, to, count, b));
+            DecideApp.print("netty.mbps", "%.0f", 1, () -> bulk(boot, to, bulk, b));
+            DecideApp.print("netty.rtt.us", "%.2f", 1, () -> roundTrips(boot, to, trips, b));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }

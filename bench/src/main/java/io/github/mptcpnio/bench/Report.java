@@ -406,9 +406,10 @@ final class Report {
         line("## 5a. Rules: what deciding costs (interleaved)");
         line("");
         line("`DecideApp` in fresh JVMs, " + r.rulesRounds + " rounds after a warm-up round, the baselines' order "
-                + "rotated each round. Each fork first connects for 3 s (JIT compilation; under the agent its preload and "
-                + "views threads start 1 s and 2 s in: start-up is STARTUP.md's part), then measures, through `SocketChannel`, `java.net.Socket` and a Netty epoll "
-                + "client, the median of 5 blocks after a warm-up of its own: blocks of 1,000 loopback connections "
+                + "rotated each round. Each fork first connects for 3 s (JIT compilation; under the agent its preload "
+                + "and views threads start 1 s and 2 s in: start-up is STARTUP.md's part), then measures, through "
+                + "`SocketChannel`, `java.net.Socket` and a Netty epoll client, the median of 5 blocks after a warm-up "
+                + "of its own: blocks of 1,000 loopback connections "
                 + "(connect, 1-byte echo, close; 2,000 to warm up), bulk transfers of 0.4 s (MB/s until the receiver "
                 + "drained it; one to warm up) and blocks of 5,000 1-byte round trips on one connection (their median; "
                 + "one block to warm up); median (min–max) over rounds. The ratio "
