@@ -77,7 +77,7 @@ public final class JdkShim {
         Module base = Object.class.getModule();
         Module self = JdkShim.class.getModule();
         if (base.isOpen(PACKAGE, self) && base.isOpen("java.net", self)) {
-            return; // the all-jar's manifest (Add-Opens) did it as the JVM loaded the agent
+            return; // --add-opens on the command line did it (the all-jar's manifest does only for java -jar)
         }
         inst.redefineModule(base, Set.of(), Map.of(PACKAGE, Set.of(self)),
                 Map.of(PACKAGE, Set.of(self), "java.net", Set.of(self)), Set.of(), Map.of());
