@@ -1,7 +1,9 @@
 package io.github.mptcpnio.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,19 +11,22 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * One fork of the interleaved "rules" part ({@code Suite.rules}): over loopback, after {@code settleMillis} of
- * connections that settle the fork's start (3 s: the agent's preload and views start 1 s and 2 s in), through
- * {@code SocketChannel}, {@code java.net.Socket} and a Netty epoll client ({@link DecideNetty}), each measured as the
- * median of {@link #BLOCKS} blocks after a warm-up of its own: blocks of {@code count} connections (connect, 1-byte
- * echo, close; warm-up 2 × {@code count}), bulk transfers of {@code bulkMillis} ms (256 KiB writes until the time is
- * up, then the output shut down; MB/s until the receiver drained it all; warm-up one transfer) and blocks of
- * {@code trips} 1-byte round trips on one connection (warm-up {@code trips}); prints {@code KIND.us=} (per connection),
- * {@code KIND.mbps=} and {@code KIND.rtt.us=} (median round trip) for KIND channel, socket, netty. Blocks, not one long
- * run: a fork's JIT compilations, collections and the machine's other tenants land in one block, and the median leaves
- * them out. The listener is a {@code ServerSocket} on 127.0.0.1 whose accepting thread echoes a connection's first byte
- * itself; a first byte of 2 starts a bulk transfer, of 3 an echo loop, each on a thread of its own.
+ * One fork of the lockstep "rules" part ({@code Suite.rules}, {@link LockstepFork}): prints {@code ready}, then runs
+ * one block per line read from its standard input and prints {@code KEY=VALUE}, until {@code quit}. Blocks, over
+ * loopback, through {@code SocketChannel} ({@code channel}), {@code java.net.Socket} ({@code socket}) and a Netty epoll
+ * client ({@link DecideNetty}, {@code netty}): {@code KIND.us}, {@code count} connections (connect, 1-byte echo,
+ * close), microseconds per connection; {@code KIND.mbps}, one bulk transfer of {@code bulkMillis} ms (256 KiB writes
+ * until the time is up, then the output shut down; MB/s until the receiver drained it all); {@code KIND.rtt.us}, the
+ * median of {@code trips} 1-byte round trips on one connection. {@code settle}: connections for {@code settleMillis}
+ * (the fork's start: JIT compilation, and under the agent its preload and views threads 1 s and 2 s in). The listener
+ * is a {@code ServerSocket} on 127.0.0.1 whose accepting thread echoes a connection's first byte itself; a first byte
+ * of 2 starts a bulk transfer, of 3 an echo loop, each on a thread of its own.
  */
 public final class DecideApp {
     private DecideApp() {}
@@ -31,28 +36,41 @@ public final class DecideApp {
         int count = Integer.parseInt(args[0]);
         long bulk = Long.parseLong(args[1]) * 1_000_000L; // nanoseconds of sending
         int trips = Integer.parseInt(args[2]);
+        long settleNanos = Long.parseLong(args[3]) * 1_000_000L;
         ServerSocket listener = new ServerSocket(0, 1000, InetAddress.getByName("127.0.0.1"));
         Thread server = new Thread(() -> serve(listener), "server");
         server.setDaemon(true);
         server.start();
         InetSocketAddress to = (InetSocketAddress) listener.getLocalSocketAddress();
+        Map<String, Block> blocks = new HashMap<>();
+        blocks.put("channel.us", () -> connects(to, count, true));
+        blocks.put("socket.us", () -> connects(to, count, false));
+        blocks.put("channel.mbps", () -> bulk(to, bulk, true));
+        blocks.put("socket.mbps", () -> bulk(to, bulk, false));
+        blocks.put("channel.rtt.us", () -> roundTrips(to, trips, true));
+        blocks.put("socket.rtt.us", () -> roundTrips(to, trips, false));
         // the fork's first seconds: JIT compilation, and under the agent its preload thread (the binding 1 s after
         // start) and its views' thread (JFR and JMX 1 s later); an application running longer than that pays them once
-        long settled = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000L;
-        while (System.nanoTime() < settled) {
-            connects(to, 100, true);
-            connects(to, 100, false);
+        blocks.put("settle", () -> {
+            long settled = System.nanoTime() + settleNanos;
+            while (System.nanoTime() < settled) {
+                connects(to, 100, true);
+                connects(to, 100, false);
+            }
+            return 0;
+        });
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try (DecideNetty netty = new DecideNetty(to, count, bulk, trips)) {
+            netty.blocks(blocks);
+            System.out.println("ready");
+            for (String key; (key = commands.readLine()) != null && !key.equals("quit"); ) {
+                Block block = blocks.get(key);
+                if (block == null) {
+                    throw new IllegalArgumentException("unknown block '" + key + "'; one of " + blocks.keySet());
+                }
+                System.out.printf(Locale.ROOT, "%s=%.3f%n", key, block.run());
+            }
         }
-        for (boolean channel : new boolean[] {true, false}) {
-            print(channel ? "channel.us" : "socket.us", "%.2f", 2, () -> connects(to, count, channel));
-        }
-        for (boolean channel : new boolean[] {true, false}) {
-            print(channel ? "channel.mbps" : "socket.mbps", "%.0f", 1, () -> bulk(to, bulk, channel));
-        }
-        for (boolean channel : new boolean[] {true, false}) {
-            print(channel ? "channel.rtt.us" : "socket.rtt.us", "%.2f", 1, () -> roundTrips(to, trips, channel));
-        }
-        DecideNetty.run(to, count, bulk, trips);
     }
 
     /**
@@ -203,28 +221,9 @@ public final class DecideApp {
         expect(one.get(0) & 0xff, b & 0xff);
     }
 
-    /** How many blocks each figure is the median of. */
-    static final int BLOCKS = 5;
-
     /** One block's figure. */
     interface Block {
         double run() throws Exception;
-    }
-
-    /**
-     * Runs {@code block} {@code warmUps} times unmeasured, then prints {@code key=} the median of {@link #BLOCKS}
-     * further runs.
-     */
-    static void print(String key, String format, int warmUps, Block block) throws Exception {
-        for (int i = 0; i < warmUps; i++) {
-            block.run();
-        }
-        double[] v = new double[BLOCKS];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = block.run();
-        }
-        java.util.Arrays.sort(v);
-        System.out.printf(java.util.Locale.ROOT, "%s=" + format + "%n", key, v[v.length / 2]);
     }
 
     static void expect(int got, int want) throws IOException {

@@ -12,6 +12,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,21 +24,36 @@ import java.util.concurrent.TimeUnit;
  * answer awaited) and 1-byte round trips. Every channel's protocol is checked against the baseline
  * ({@link NettyEpoll#check}).
  */
-final class DecideNetty {
-    private DecideNetty() {}
+final class DecideNetty implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final Bootstrap boot;
+    private final Baseline baseline;
+    private final InetSocketAddress to;
+    private final int count;
+    private final long bulk;
+    private final int trips;
 
-    static void run(InetSocketAddress to, int count, long bulk, int trips) throws Exception {
-        Baseline b = Check.baseline(false);
-        EventLoopGroup group = NettyEpoll.group(1);
-        try {
-            Bootstrap boot = new Bootstrap().group(group).channel(EpollSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true);
-            DecideApp.print("netty.us", "%.2f", 2, () -> connects(boot, to, count, b));
-            DecideApp.print("netty.mbps", "%.0f", 1, () -> bulk(boot, to, bulk, b));
-            DecideApp.print("netty.rtt.us", "%.2f", 1, () -> roundTrips(boot, to, trips, b));
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        }
+    DecideNetty(InetSocketAddress to, int count, long bulk, int trips) throws Exception {
+        this.baseline = Check.baseline(false);
+        this.group = NettyEpoll.group(1);
+        this.boot = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true);
+        this.to = to;
+        this.count = count;
+        this.bulk = bulk;
+        this.trips = trips;
+    }
+
+    /** Adds the Netty blocks ({@code netty.us}, {@code netty.mbps}, {@code netty.rtt.us}) to {@code blocks}. */
+    void blocks(Map<String, DecideApp.Block> blocks) {
+        blocks.put("netty.us", () -> connects(boot, to, count, baseline));
+        blocks.put("netty.mbps", () -> bulk(boot, to, bulk, baseline));
+        blocks.put("netty.rtt.us", () -> roundTrips(boot, to, trips, baseline));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 
     /** Microseconds per connection. */

@@ -30,6 +30,8 @@ final class Results {
     /** The interleaved rules part: {@code Suite.RULES_KEYS} → baseline → statistics. */
     Map<String, Map<Baseline, Stat>> rules;
     int rulesRounds;
+    /** Measured blocks per figure, fork and round in the rules part. */
+    int rulesBlocks;
     /** Per key, the ratio agent-with-default-rules / jdk of each round (the two forks ran minutes apart at most). */
     Map<String, Stat> rulesDefaultVsJdk;
     /** {@link DecisionBench}: method → nanoseconds per operation (the hooks' own price, measured directly). */

@@ -304,16 +304,21 @@ public final class Suite {
     }
 
     /**
-     * The rules' cost, interleaved: {@link DecideApp} in fresh JVMs of jdk, mptcpize, the agent with its default rules
-     * (loopback TCP: a decision that changes nothing) and the agent with {@code loopback mptcp} (every client switched
-     * at its connect), the order rotated every round after one warm-up round. Sequential JMH runs of one baseline
-     * after another drift on this machine by more than the targets (the same code measured 0.74× and 1.6× jdk in two
-     * runs); interleaving puts the baselines under the same conditions.
+     * The rules' cost, in lockstep: each round starts {@link DecideApp} in a fresh JVM of each baseline — jdk,
+     * mptcpize, the agent with its default rules (loopback TCP: a decision that changes nothing) and the agent with
+     * {@code loopback mptcp} (every client switched at its connect) — and keeps all four alive; they take turns block
+     * by block ({@link LockstepFork}), the order rotated every block, so that the blocks compared ran within a second
+     * or two of each other and each JVM's warm-up was the others'. A round's figure per baseline is the median of its
+     * {@link #RULES_BLOCKS} blocks, a round's ratio the median of the blocks' paired ratios; one warm-up round. Why
+     * lockstep: sequential JMH runs of one baseline after another drift on this machine by more than the targets
+     * (0.74x and 1.6x jdk for the same code), and even whole forks interleaved seconds apart differed by more than
+     * the 2 % to show.
      */
     void rules() throws Exception {
-        int rounds = smoke ? 1 : 24;
+        int rounds = smoke ? 1 : 12;
         int warmupRounds = smoke ? 0 : 1;
-        String count = smoke ? "50" : "1000"; // connections per block (DecideApp.BLOCKS blocks after 2 blocks' warm-up)
+        int blocks = smoke ? 1 : RULES_BLOCKS;
+        String count = smoke ? "50" : "1000"; // connections per set-up block
         String millis = smoke ? "50" : "400"; // milliseconds of sending per bulk transfer
         String trips = smoke ? "200" : "5000"; // round trips per block
         String settle = smoke ? "0" : "3000"; // milliseconds of connections before anything is measured
@@ -322,26 +327,44 @@ public final class Suite {
         Map<String, List<Double>> defaultVsJdk = new LinkedHashMap<>();
         Map<String, List<Double>> agentVsMptcpize = new LinkedHashMap<>();
         for (int round = 0; round < warmupRounds + rounds; round++) {
-            Map<String, Map<Baseline, Double>> thisRound = new LinkedHashMap<>();
-            for (int i = 0; i < baselines.size(); i++) {
-                Baseline b = baselines.get((i + round) % baselines.size());
-                String out = exec(command(b, DecideApp.class.getName(), count, millis, trips, settle), 300);
+            Map<Baseline, LockstepFork> forks = new EnumMap<>(Baseline.class);
+            try {
+                for (int i = 0; i < baselines.size(); i++) {
+                    Baseline b = baselines.get((i + round) % baselines.size());
+                    forks.put(b, new LockstepFork(command(b, DecideApp.class.getName(), count, millis, trips, settle)));
+                }
+                for (int i = 0; i < baselines.size(); i++) {
+                    forks.get(baselines.get((i + round) % baselines.size())).block("settle", 120);
+                }
+                int turn = round;
                 for (String key : RULES_KEYS) {
-                    double v = Double.parseDouble(lineStarting(key + "=", out).substring(key.length() + 1));
-                    thisRound.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class)).put(b, v);
+                    int warmUps = key.endsWith(".us") && !key.contains(".rtt.") ? 2 : 1; // set-up: 2 blocks
+                    Map<Baseline, double[]> v = new EnumMap<>(Baseline.class);
+                    baselines.forEach(b -> v.put(b, new double[blocks]));
+                    for (int j = -warmUps; j < blocks; j++, turn++) {
+                        for (int i = 0; i < baselines.size(); i++) {
+                            Baseline b = baselines.get((i + turn) % baselines.size());
+                            double x = forks.get(b).block(key, 120);
+                            if (j >= 0) {
+                                v.get(b)[j] = x;
+                            }
+                        }
+                    }
+                    if (round < warmupRounds) {
+                        continue;
+                    }
+                    v.forEach((b, x) -> samples.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class))
+                            .computeIfAbsent(b, x2 -> new ArrayList<>()).add(median(x)));
+                    defaultVsJdk.computeIfAbsent(key, k -> new ArrayList<>())
+                            .add(median(ratios(v.get(Baseline.AGENT_DEFAULT), v.get(Baseline.JDK))));
+                    agentVsMptcpize.computeIfAbsent(key, k -> new ArrayList<>())
+                            .add(median(ratios(v.get(Baseline.AGENT), v.get(Baseline.MPTCPIZE))));
+                }
+            } finally {
+                for (LockstepFork f : forks.values()) {
+                    f.close();
                 }
             }
-            if (round < warmupRounds) {
-                continue;
-            }
-            thisRound.forEach((key, v) -> {
-                v.forEach((b, x) -> samples.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class))
-                        .computeIfAbsent(b, x2 -> new ArrayList<>()).add(x));
-                defaultVsJdk.computeIfAbsent(key, k -> new ArrayList<>())
-                        .add(v.get(Baseline.AGENT_DEFAULT) / v.get(Baseline.JDK));
-                agentVsMptcpize.computeIfAbsent(key, k -> new ArrayList<>())
-                        .add(v.get(Baseline.AGENT) / v.get(Baseline.MPTCPIZE));
-            });
             System.out.println("=== rules round " + round + " done");
         }
         results.rules = new LinkedHashMap<>();
@@ -355,12 +378,30 @@ public final class Suite {
         results.rulesAgentVsMptcpize = new LinkedHashMap<>();
         agentVsMptcpize.forEach((key, v) -> results.rulesAgentVsMptcpize.put(key, Stat.of(v)));
         results.rulesRounds = rounds;
+        results.rulesBlocks = blocks;
         results.decision = new LinkedHashMap<>();
         jmh(DecisionBench.class, List.of(Baseline.JDK), Map.of())
                 .forEach((method, byBaseline) -> results.decision.put(method, byBaseline.get(Baseline.JDK)));
         System.out.println("=== rules " + results.rules);
         System.out.println("=== decision " + results.decision);
         System.out.println("=== rules, default/jdk per round " + results.rulesDefaultVsJdk);
+    }
+
+    /** How many measured blocks of each figure a fork of the rules part runs per round. */
+    static final int RULES_BLOCKS = 7;
+
+    private static double[] ratios(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        return r;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** What {@link DecideApp} prints, in the order of the report's rows. */
