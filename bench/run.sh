@@ -2,7 +2,7 @@
 # Runs every benchmark against the three baselines (jdk, mptcpize, mptcp-nio; plus the agent) and writes
 # bench/RESULTS.md and bench/failover.png. As root (the two-path run uses network namespaces).
 #
-#   bench/run.sh                     everything (about 70 minutes: rules 35, two-host 12, failover 13, scale 7)
+#   bench/run.sh                     everything (about 60 minutes: rules 26, two-host 12, failover 13, scale 7)
 #   bench/run.sh --only bulk,latency some parts: open, connect, bulk, latency, startup, rules, views, twopath, twohost,
 #                                    kernels (this kernel's record for bench/kernels.sh), failover, scale
 #                                    (twohost, failover and scale write TWOHOST.md, FAILOVER.md, SCALE.md; run

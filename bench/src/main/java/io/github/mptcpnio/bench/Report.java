@@ -17,7 +17,7 @@ final class Report {
 
     String markdown() {
         md.append(opening(r, "mptcp-nio benchmark results", "one tiny iteration of each benchmark", ""));
-        line("Reproduce: `bench/run.sh` as root (about 70 minutes; the two-host, failover and scale parts write "
+        line("Reproduce: `bench/run.sh` as root (about 60 minutes; the two-host, failover and scale parts write "
                 + "TWOHOST.md, FAILOVER.md and SCALE.md); "
                 + "one part alone: `bench/run.sh --only bulk` "
                 + "(see Methodology).");
