@@ -9,6 +9,7 @@
 #                                    without the other parts, they keep RESULTS.md as it is)
 #   bench/run.sh --smoke             one tiny iteration of each, written to bench/target/smoke/ (what CI runs)
 #   bench/run.sh --no-build ...      reuse target/ and bench/target/ as built
+#   bench/run.sh --rules-rounds N    rounds of the rules part (default 12, about 1.7 minutes each)
 #
 # JAVA_HOME selects the JDK (default: the java on PATH).
 set -euo pipefail
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=false ;;
     --smoke) args+=(--smoke); out=bench/target/smoke ;;
     --only) args+=(--only "$2"); shift ;;
+    --rules-rounds) args+=(--rules-rounds "$2"); shift ;;
     --out) out="$2"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac

@@ -32,12 +32,15 @@ final class Results {
     int rulesRounds;
     /** Measured blocks per figure, fork and round in the rules part. */
     int rulesBlocks;
-    /** Per key, the ratio agent-with-default-rules / jdk of each round (the two forks ran minutes apart at most). */
+    /** Per key, the ratio agent-with-default-rules / jdk of each round (the median of its paired block ratios). */
     Map<String, Stat> rulesDefaultVsJdk;
+    /** Per key, a 95 % bootstrap interval of that median over rounds ({@link Stat#medianInterval}). */
+    Map<String, double[]> rulesDefaultVsJdkInterval;
     /** {@link DecisionBench}: method → nanoseconds per operation (the hooks' own price, measured directly). */
     Map<String, Stat> decision;
     /** Per key, the ratio agent-with-loopback-mptcp / mptcpize of each round. */
     Map<String, Stat> rulesAgentVsMptcpize;
+    Map<String, double[]> rulesAgentVsMptcpizeInterval;
     /** Start-up with the operators' views on and off, per launch mode ("mptcp-nio-agent views on", ...). */
     Map<String, Stat> views;
     TwoPath twoPath;

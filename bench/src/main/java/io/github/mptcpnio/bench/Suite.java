@@ -55,17 +55,27 @@ public final class Suite {
         this.only = only;
     }
 
+    /** Rounds of the rules part ({@code --rules-rounds}); each takes about 1.7 minutes. */
+    int rulesRounds = 12;
+
     public static void main(String[] args) throws Exception {
         boolean smoke = false;
         Path agent = null;
         Path out = Path.of("bench");
         Set<String> only = new LinkedHashSet<>(List.of("open", "connect", "bulk", "latency", "startup", "rules", "views",
                 "twopath", "twohost", "kernels", "failover", "scale"));
+        Integer rulesRounds = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
                 case "--agent-jar" -> agent = Path.of(args[++i]).toAbsolutePath();
                 case "--out" -> out = Path.of(args[++i]);
+                case "--rules-rounds" -> {
+                    rulesRounds = Integer.parseInt(args[++i]);
+                    if (rulesRounds < 1 || rulesRounds > 200) {
+                        throw new IllegalArgumentException("--rules-rounds takes 1 to 200, not " + rulesRounds);
+                    }
+                }
                 case "--only" -> {
                     only = new LinkedHashSet<>(List.of(args[++i].split(",")));
                     if (!PARTS.containsAll(only)) {
@@ -79,7 +89,11 @@ public final class Suite {
             throw new IllegalArgumentException("--agent-jar must name the built mptcp-nio-<v>-all.jar, got " + agent);
         }
         Files.createDirectories(out);
-        new Suite(smoke, agent, out, only).run();
+        Suite suite = new Suite(smoke, agent, out, only);
+        if (rulesRounds != null) {
+            suite.rulesRounds = rulesRounds;
+        }
+        suite.run();
     }
 
     /** Netty's native transports: the switch does not reach them (their sockets are created in Netty's JNI). */
@@ -315,7 +329,7 @@ public final class Suite {
      * the 2 % to show.
      */
     void rules() throws Exception {
-        int rounds = smoke ? 1 : 12;
+        int rounds = smoke ? 1 : rulesRounds;
         int warmupRounds = smoke ? 0 : 1;
         int blocks = smoke ? 1 : RULES_BLOCKS;
         String count = smoke ? "50" : "1000"; // connections per set-up block
@@ -374,9 +388,19 @@ public final class Suite {
             results.rules.put(key, stats);
         });
         results.rulesDefaultVsJdk = new LinkedHashMap<>();
-        defaultVsJdk.forEach((key, v) -> results.rulesDefaultVsJdk.put(key, Stat.of(v)));
+        results.rulesDefaultVsJdkInterval = new LinkedHashMap<>();
+        defaultVsJdk.forEach((key, v) -> {
+            results.rulesDefaultVsJdk.put(key, Stat.of(v));
+            results.rulesDefaultVsJdkInterval.put(key, Stat.medianInterval(v));
+        });
         results.rulesAgentVsMptcpize = new LinkedHashMap<>();
-        agentVsMptcpize.forEach((key, v) -> results.rulesAgentVsMptcpize.put(key, Stat.of(v)));
+        results.rulesAgentVsMptcpizeInterval = new LinkedHashMap<>();
+        agentVsMptcpize.forEach((key, v) -> {
+            results.rulesAgentVsMptcpize.put(key, Stat.of(v));
+            results.rulesAgentVsMptcpizeInterval.put(key, Stat.medianInterval(v));
+        });
+        System.out.println("=== rules, default/jdk, each round " + defaultVsJdk);
+        System.out.println("=== rules, agent/mptcpize, each round " + agentVsMptcpize);
         results.rulesRounds = rounds;
         results.rulesBlocks = blocks;
         results.decision = new LinkedHashMap<>();
