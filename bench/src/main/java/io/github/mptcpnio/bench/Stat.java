@@ -1,7 +1,5 @@
 package io.github.mptcpnio.bench;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -11,11 +9,8 @@ record Stat(double min, double median, double max, int n) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("no samples");
         }
-        List<Double> s = new ArrayList<>(samples);
-        Collections.sort(s);
-        int n = s.size();
-        double median = n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-        return new Stat(s.get(0), median, s.get(n - 1), n);
+        double[] s = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new Stat(s[0], sortedMedian(s), s[s.length - 1], s.length);
     }
 
     static Stat of(org.openjdk.jmh.util.Statistics st) {
@@ -52,9 +47,21 @@ record Stat(double min, double median, double max, int n) {
                 resample[i] = samples.get(random.nextInt(n));
             }
             java.util.Arrays.sort(resample);
-            medians[b] = n % 2 == 1 ? resample[n / 2] : (resample[n / 2 - 1] + resample[n / 2]) / 2;
+            medians[b] = sortedMedian(resample);
         }
         java.util.Arrays.sort(medians);
         return new double[] {medians[(int) (0.025 * medians.length)], medians[(int) (0.975 * medians.length) - 1]};
+    }
+
+    /** The median of {@code v}, which it leaves as it is. */
+    static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return sortedMedian(s);
+    }
+
+    private static double sortedMedian(double[] s) {
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 }

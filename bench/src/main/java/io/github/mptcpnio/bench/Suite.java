@@ -368,11 +368,11 @@ public final class Suite {
                         continue;
                     }
                     v.forEach((b, x) -> samples.computeIfAbsent(key, k -> new EnumMap<>(Baseline.class))
-                            .computeIfAbsent(b, x2 -> new ArrayList<>()).add(median(x)));
+                            .computeIfAbsent(b, x2 -> new ArrayList<>()).add(Stat.median(x)));
                     defaultVsJdk.computeIfAbsent(key, k -> new ArrayList<>())
-                            .add(median(ratios(v.get(Baseline.AGENT_DEFAULT), v.get(Baseline.JDK))));
+                            .add(Stat.median(ratios(v.get(Baseline.AGENT_DEFAULT), v.get(Baseline.JDK))));
                     agentVsMptcpize.computeIfAbsent(key, k -> new ArrayList<>())
-                            .add(median(ratios(v.get(Baseline.AGENT), v.get(Baseline.MPTCPIZE))));
+                            .add(Stat.median(ratios(v.get(Baseline.AGENT), v.get(Baseline.MPTCPIZE))));
                 }
             } finally {
                 for (LockstepFork f : forks.values()) {
@@ -408,7 +408,7 @@ public final class Suite {
                 .forEach((method, byBaseline) -> results.decision.put(method, byBaseline.get(Baseline.JDK)));
         System.out.println("=== rules " + results.rules);
         System.out.println("=== decision " + results.decision);
-        System.out.println("=== rules, default/jdk per round " + results.rulesDefaultVsJdk);
+        System.out.println("=== rules, default/jdk over rounds " + results.rulesDefaultVsJdk);
     }
 
     /** How many measured blocks of each figure a fork of the rules part runs per round. */
@@ -420,12 +420,6 @@ public final class Suite {
             r[i] = a[i] / b[i];
         }
         return r;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** What {@link DecideApp} prints, in the order of the report's rows. */
