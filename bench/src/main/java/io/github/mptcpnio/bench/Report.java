@@ -427,9 +427,10 @@ final class Report {
         line("## 5a. Rules: what deciding costs (lockstep)");
         line("");
         line("`DecideApp` in fresh JVMs, one per baseline, all four alive at once and taking turns block by block "
-                + "(the order rotated every block), " + r.rulesRounds + " rounds of four new JVMs after a warm-up "
-                + "round. Each fork first connects for 3 s (JIT compilation; under the agent its preload and views "
-                + "threads start 1 s and 2 s in: start-up is STARTUP.md's part), then, through `SocketChannel`, "
+                + "(every order of the four in turn, the 24 orders shuffled once), " + r.rulesRounds
+                + " rounds of four new JVMs after a warm-up round. Each fork first connects for 3 s (JIT "
+                + "compilation; under the agent its preload and views threads start 1 s and 2 s in: start-up is "
+                + "STARTUP.md's part), then, through `SocketChannel`, "
                 + "`java.net.Socket` and a Netty epoll client, runs " + r.rulesBlocks + " measured blocks of each "
                 + "figure after its warm-up: blocks of 1,000 loopback connections (connect, 1-byte echo, close; two "
                 + "blocks to warm up), bulk transfers of 0.4 s (MB/s until the receiver drained it; one to warm up) "

@@ -321,12 +321,12 @@ public final class Suite {
      * The rules' cost, in lockstep: each round starts {@link DecideApp} in a fresh JVM of each baseline — jdk,
      * mptcpize, the agent with its default rules (loopback TCP: a decision that changes nothing) and the agent with
      * {@code loopback mptcp} (every client switched at its connect) — and keeps all four alive; they take turns block
-     * by block ({@link LockstepFork}), the order rotated every block, so that the blocks compared ran within a second
-     * or two of each other and each JVM's warm-up was the others'. A round's figure per baseline is the median of its
-     * {@link #RULES_BLOCKS} blocks, a round's ratio the median of the blocks' paired ratios; one warm-up round. Why
-     * lockstep: sequential JMH runs of one baseline after another drift on this machine by more than the targets
-     * (0.74x and 1.6x jdk for the same code), and even whole forks interleaved seconds apart differed by more than
-     * the 2 % to show.
+     * by block ({@link LockstepFork}), in every order in turn ({@link #orders}), so that the blocks compared ran
+     * within a second or two of each other and each JVM's warm-up was the others'. A round's figure per baseline is
+     * the median of its {@link #RULES_BLOCKS} blocks, a round's ratio the median of the blocks' paired ratios; one
+     * warm-up round. Why lockstep: sequential JMH runs of one baseline after another drift on this machine by more
+     * than the targets (0.74x and 1.6x jdk for the same code), and even whole forks interleaved seconds apart
+     * differed by more than the 2 % to show.
      */
     void rules() throws Exception {
         int rounds = smoke ? 1 : rulesRounds;
@@ -340,6 +340,7 @@ public final class Suite {
         Map<String, Map<Baseline, List<Double>>> samples = new LinkedHashMap<>();
         Map<String, List<Double>> defaultVsJdk = new LinkedHashMap<>();
         Map<String, List<Double>> agentVsMptcpize = new LinkedHashMap<>();
+        List<List<Baseline>> orders = orders(baselines);
         for (int round = 0; round < warmupRounds + rounds; round++) {
             Map<Baseline, LockstepFork> forks = new EnumMap<>(Baseline.class);
             try {
@@ -350,14 +351,13 @@ public final class Suite {
                 for (int i = 0; i < baselines.size(); i++) {
                     forks.get(baselines.get((i + round) % baselines.size())).block("settle", 120);
                 }
-                int turn = round;
+                int turn = round * 5; // a round starts with other orders than the one before it
                 for (String key : RULES_KEYS) {
                     int warmUps = key.endsWith(".us") && !key.contains(".rtt.") ? 2 : 1; // set-up: 2 blocks
                     Map<Baseline, double[]> v = new EnumMap<>(Baseline.class);
                     baselines.forEach(b -> v.put(b, new double[blocks]));
                     for (int j = -warmUps; j < blocks; j++, turn++) {
-                        for (int i = 0; i < baselines.size(); i++) {
-                            Baseline b = baselines.get((i + turn) % baselines.size());
+                        for (Baseline b : orders.get(turn % orders.size())) {
                             double x = forks.get(b).block(key, 120);
                             if (j >= 0) {
                                 v.get(b)[j] = x;
@@ -409,6 +409,30 @@ public final class Suite {
         System.out.println("=== rules " + results.rules);
         System.out.println("=== decision " + results.decision);
         System.out.println("=== rules, default/jdk over rounds " + results.rulesDefaultVsJdk);
+    }
+
+    /**
+     * Every order of {@code items} (4! = 24 for the rules' baselines), shuffled with a fixed seed: blocks that take
+     * them in turn run each baseline in each place, and right after each other baseline, equally often in every 24
+     * blocks. A rotation would not: each baseline would always follow the same other one, and whatever one fork
+     * leaves behind (its connections' TIME_WAIT, a warm cache) would weigh on the same next one every time.
+     */
+    static <T> List<List<T>> orders(List<T> items) {
+        List<List<T>> all = new ArrayList<>();
+        permute(new ArrayList<>(), new ArrayList<>(items), all);
+        java.util.Collections.shuffle(all, new java.util.Random(20261207));
+        return all;
+    }
+
+    private static <T> void permute(List<T> prefix, List<T> rest, List<List<T>> out) {
+        if (rest.isEmpty()) {
+            out.add(List.copyOf(prefix));
+        }
+        for (int i = 0; i < rest.size(); i++) {
+            prefix.add(rest.remove(i));
+            permute(prefix, rest, out);
+            rest.add(i, prefix.remove(prefix.size() - 1));
+        }
     }
 
     /** How many measured blocks of each figure a fork of the rules part runs per round. */
