@@ -329,7 +329,7 @@ class DifferentialIT {
      * one outcome line per step. Outcomes that {@link KnownDifferences} lists for {@code mode} are normalised.
      */
     static List<String> run(SelectorProvider provider, Setup setup, List<Op> ops, LaunchMode mode) throws Exception {
-        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> out = new ArrayList<>(); // written by this thread only: the watchdog closes the world
         World w = new World(provider, setup, mode);
         java.util.concurrent.atomic.AtomicBoolean hung = new java.util.concurrent.atomic.AtomicBoolean();
         Thread watchdog = new Thread(() -> { // a step the model wrongly expects to end blocks for good: unblock it

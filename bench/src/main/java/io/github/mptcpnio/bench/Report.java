@@ -440,7 +440,8 @@ final class Report {
                 + "ratios, the two blocks compared having run within a second or two of each other in JVMs warmed "
                 + "alike (in the targets above with a 95 % bootstrap interval of that median over rounds; ratios "
                 + "of times there inverted, so that more is better). **agent, default rules**: loopback clients and "
-                + "listeners stay TCP — a decision that changes nothing; **agent**: with `loopback mptcp`, every socket switched to MPTCP at its connect or bind. "
+                + "listeners stay TCP — a decision that changes nothing; **agent**: with `loopback mptcp`, every "
+                + "socket switched to MPTCP at its connect or bind. "
                 + "Whole forks interleaved seconds apart (the previous method) differed by more than the 2 % to show, "
                 + "and sequential JMH rows of one baseline after another (above) drift by more still.");
         line("");
