@@ -17,14 +17,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.FileDescriptor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntBinaryOperator;
 import java.util.function.IntUnaryOperator;
-import java.util.function.ObjIntConsumer;
+import java.util.function.ObjLongConsumer;
 
 /**
  * What the agent adds to a connection that its default rules keep on TCP, measured directly: the agent's own hooks,
@@ -32,10 +32,11 @@ import java.util.function.ObjIntConsumer;
  * the library's public-in-jar classes). {@code birthDirect}: a TCP socket created as the JDK's {@code Net.socket0}
  * creates one ({@code socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0)}, through our libc binding: the same call in both
  * arms, without opening {@code sun.nio.ch}) and a close;
- * {@code birthThroughHook}: the same through the creation hook (the socket recorded in the table); {@code
- * birthHookAlone}: the creation hook around no system call at all (its own work, which the difference of the first
- * two, microseconds each, cannot resolve on a noisy machine); {@code decideLoopbackClient}: the connect hook for a loopback destination — the
- * descriptor looked up, the rules asked (the default rule {@code client loopback tcp} decides), the table updated,
+ * {@code birthThroughHook}: the same between the two creation hooks (the socket recorded in the table); {@code
+ * birthHookAlone}: the two creation hooks around no system call at all (their own work, which the difference of the
+ * first two, microseconds each, cannot resolve on a noisy machine); {@code decideLoopbackClient}: the connect hook
+ * for a loopback destination — given the descriptor number (the rewritten {@code Net} reads it), the rules asked
+ * (the default rule {@code client loopback tcp} decides), the table updated,
  * no switch. Nanoseconds per operation; the rules part relates their sum to its measured loopback connect.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -49,11 +50,12 @@ public class DecisionBench {
 
     private MethodHandle socket0;
     private IntUnaryOperator creation;
-    private IntUnaryOperator hookOnly;
-    private ObjIntConsumer<Object> decision;
-    private Object[] fdAndAddress;
+    private IntBinaryOperator born;
+    private ObjLongConsumer<Object> decision;
+    private InetAddress loopback;
     private LibC libc;
     private int decidedFd;
+    private int unusedFd;
 
     @Setup(Level.Trial)
     public void start() throws Throwable {
@@ -63,42 +65,21 @@ public class DecisionBench {
                 MethodType.methodType(int.class, boolean.class, boolean.class, boolean.class, boolean.class));
         Rules rules = Rules.parse(null, true, true, "both");
         Settings settings = Settings.fromSystemProperties().withRules(rules.summary());
-        MethodHandle s0 = socket0;
-        int[] fd = new int[1];
-        Hooks hooks = new Hooks(settings, rules, new Hooks.JdkMethods() {
-            @Override
-            public MethodHandle socket0() {
-                return s0;
-            }
-
-            @Override
-            public MethodHandle fdVal() {
-                // the descriptor the connect hook is about: the one created below
-                return MethodHandles.dropArguments(MethodHandles.constant(int.class, fd[0]), 0, FileDescriptor.class);
-            }
-        });
+        Hooks hooks = new Hooks(settings, rules);
         creation = hooks.creation();
-        int[] constant = new int[1];
-        hookOnly = new Hooks(settings, rules, new Hooks.JdkMethods() {
-            @Override
-            public MethodHandle socket0() {
-                // no system call: the creation hook's own work alone, on a descriptor number that stays the same
-                return MethodHandles.dropArguments(MethodHandles.constant(int.class, constant[0]), 0, boolean.class,
-                        boolean.class, boolean.class, boolean.class);
-            }
-
-            @Override
-            public MethodHandle fdVal() {
-                return MethodHandles.dropArguments(MethodHandles.constant(int.class, constant[0]), 0,
-                        FileDescriptor.class);
-            }
-        }).creation();
-        decidedFd = creation.applyAsInt(STREAM); // the JVM's first socket: the one line is written here, not timed
-        fd[0] = decidedFd;
-        constant[0] = decidedFd + 1000; // a number no socket of this JVM has
+        born = hooks.born();
+        decidedFd = birth(); // the JVM's first socket: the one line is written here, not timed
+        unusedFd = decidedFd + 1000; // a number no socket of this JVM has
         decision = hooks.decision(true);
-        fdAndAddress = new Object[] {new FileDescriptor(), InetAddress.getLoopbackAddress()};
-        decision.accept(fdAndAddress, 8080);
+        loopback = InetAddress.getLoopbackAddress();
+        decision.accept(loopback, (long) decidedFd << 32 | 8080);
+    }
+
+    /** As the rewritten {@code Net} creates a socket: the creation hook, the JDK's own call, the birth hook. */
+    private int birth() throws Throwable {
+        int flags = creation.applyAsInt(STREAM);
+        return born.applyAsInt(flags, (int) socket0.invokeExact((flags & 1) != 0, (flags & 2) != 0,
+                (flags & 4) != 0, (flags & 8) != 0));
     }
 
     private static LibC LIBC;
@@ -116,21 +97,21 @@ public class DecisionBench {
     }
 
     @Benchmark
-    public int birthThroughHook() throws Exception {
-        int fd = creation.applyAsInt(STREAM);
+    public int birthThroughHook() throws Throwable {
+        int fd = birth();
         libc.close(fd);
         return fd;
     }
 
     @Benchmark
     public int birthHookAlone() {
-        return hookOnly.applyAsInt(STREAM);
+        return born.applyAsInt(creation.applyAsInt(STREAM), unusedFd);
     }
 
     @Benchmark
-    public Object[] decideLoopbackClient() {
-        decision.accept(fdAndAddress, 8080);
-        return fdAndAddress;
+    public InetAddress decideLoopbackClient() {
+        decision.accept(loopback, (long) decidedFd << 32 | 8080);
+        return loopback;
     }
 
     @TearDown(Level.Trial)

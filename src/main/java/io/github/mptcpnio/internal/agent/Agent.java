@@ -8,13 +8,10 @@ import io.github.mptcpnio.internal.Preload;
 import io.github.mptcpnio.internal.Settings;
 import io.github.mptcpnio.internal.rules.Rules;
 
-import java.io.FileDescriptor;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +22,8 @@ import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
-import java.util.function.ObjIntConsumer;
+import java.util.function.IntBinaryOperator;
+import java.util.function.ObjLongConsumer;
 import java.util.function.ToIntBiFunction;
 
 /**
@@ -95,7 +93,7 @@ public final class Agent {
         // no JDK socket: should it load Net before the rewriter is registered, rewrite() retransforms Net).
         Preload.once(settings, Preload.AGENT_NATIVE_DELAY_MILLIS);
         List<String> warnings = new ArrayList<>();
-        Hooks policy = new Hooks(settings, rules, new Internals());
+        Hooks policy = new Hooks(settings, rules);
         inst.addTransformer(new NettyRewriter.Filter(policy, inst), false); // before any Netty class can load
         inPlace = rewrite(inst, policy, warnings);
         for (String w : warnings) {
@@ -127,14 +125,16 @@ public final class Agent {
             Class<?> hooks = nio.defineClass(rewriter.hooksClass());
             MethodHandles.Lookup hooksLookup = MethodHandles.privateLookupIn(hooks, MethodHandles.lookup());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.SOCKET, IntUnaryOperator.class).invoke(policy.creation());
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.BORN, IntBinaryOperator.class).invoke(policy.born());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.OPTION, BiPredicate.class).invoke(policy.oobInline());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.URGENT, Consumer.class).invoke(policy.urgentData());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.AVAILABLE, ToIntBiFunction.class)
                     .invoke(policy.available());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.KIND, IntConsumer.class).invoke(policy.kindMarker());
-            hooksLookup.findStaticSetter(hooks, JdkRewriter.CONNECT, ObjIntConsumer.class)
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.CONNECT, ObjLongConsumer.class)
                     .invoke(policy.decision(true));
-            hooksLookup.findStaticSetter(hooks, JdkRewriter.BIND, ObjIntConsumer.class).invoke(policy.decision(false));
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.BIND, ObjLongConsumer.class)
+                    .invoke(policy.decision(false));
         } catch (Throwable t) { // an unexpected JDK: leave it alone, the provider still covers NIO channels
             warnings.add("mptcp-nio agent: cannot hook the JDK's socket creation on " + jdk + " (" + t + "); only "
                     + "NIO channels get MPTCP, through the SelectorProvider");
@@ -196,23 +196,6 @@ public final class Agent {
                     + "urgent data is sent in-band and InputStream.available() answers 1 at the end of the stream, as "
                     + "without the agent" : "") + (streams && marked ? ", and " : "") + (marked ? "the counters by kind "
                     + "count sockets whose kind is not marked as unknown" : ""));
-        }
-    }
-
-    /** Where the two JDK methods the hooks call live. */
-    private static final class Internals implements Hooks.JdkMethods {
-        @Override
-        public MethodHandle socket0() throws ReflectiveOperationException {
-            Class<?> net = Class.forName(NIO + ".Net", false, null);
-            return MethodHandles.privateLookupIn(net, MethodHandles.lookup()).findStatic(net, "socket0",
-                    MethodType.methodType(int.class, boolean.class, boolean.class, boolean.class, boolean.class));
-        }
-
-        @Override
-        public MethodHandle fdVal() throws ReflectiveOperationException {
-            Class<?> ioUtil = Class.forName(NIO + ".IOUtil", false, null);
-            return MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup()).findStatic(ioUtil, "fdVal",
-                    MethodType.methodType(int.class, FileDescriptor.class));
         }
     }
 

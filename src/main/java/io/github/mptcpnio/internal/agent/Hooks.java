@@ -17,6 +17,8 @@ import io.github.mptcpnio.internal.rules.Rules;
 import java.io.FileDescriptor;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.InetAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -29,6 +31,7 @@ import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongBinaryOperator;
 import java.util.function.ObjIntConsumer;
+import java.util.function.ObjLongConsumer;
 import java.util.function.ToIntBiFunction;
 
 /**
@@ -57,29 +60,16 @@ import java.util.function.ToIntBiFunction;
  * </ul>
  */
 public final class Hooks {
-    /** The two JDK methods the hooks call, looked up at their first use (the agent's package knows where). */
-    public interface JdkMethods {
-        /** {@code Net.socket0(boolean preferIPv6, boolean stream, boolean reuse, boolean fastLoopback)}: int. */
-        MethodHandle socket0() throws ReflectiveOperationException;
-
-        /** {@code IOUtil.fdVal(FileDescriptor)}: int. */
-        MethodHandle fdVal() throws ReflectiveOperationException;
-    }
-
     private final Settings settings;
-    private final JdkMethods jdk;
-    private volatile MethodHandle jdkSocket0;
-    private volatile MethodHandle fdVal;
     /** WARNINGs found while a class was being loaded, written at the next socket creation, outside class loading. */
     private final ConcurrentLinkedQueue<String> warnings = new ConcurrentLinkedQueue<>();
 
     private final Rules rules;
     private final SocketTable table = SocketTable.instance();
 
-    public Hooks(Settings settings, Rules rules, JdkMethods jdk) {
+    public Hooks(Settings settings, Rules rules) {
         this.settings = settings;
         this.rules = rules;
-        this.jdk = jdk;
         table.rules(rules);
     }
 
@@ -116,24 +106,45 @@ public final class Hooks {
         }
     }
 
-    private MethodHandle socket0() throws ReflectiveOperationException {
-        MethodHandle h = jdkSocket0;
-        if (h == null) {
-            jdkSocket0 = h = jdk.socket0();
+    /**
+     * {@code IOUtil.fdVal(FileDescriptor)}: int, for the hooks that are given a JDK {@code FileDescriptor}. A constant
+     * (a static final of a class initialised at its first use), so that the JIT calls the JDK's method directly where
+     * a handle held in a field is called through {@code MethodHandle.invokeBasic}.
+     */
+    private static final class JdkFdVal {
+        static final MethodHandle FD_VAL;
+
+        static {
+            try {
+                Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil", false, null);
+                FD_VAL = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup())
+                        .findStatic(ioUtil, "fdVal", MethodType.methodType(int.class,
+                                FileDescriptor.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
-        return h;
     }
 
-    private MethodHandle fdVal() throws ReflectiveOperationException {
-        MethodHandle h = fdVal;
-        if (h == null) {
-            fdVal = h = jdk.fdVal();
+    private static int fdVal(Object fileDescriptor) {
+        try {
+            return (int) JdkFdVal.FD_VAL.invokeExact((FileDescriptor) fileDescriptor);
+        } catch (Throwable t) {
+            throw Sneaky.<RuntimeException>rethrow(t);
         }
-        return h;
     }
 
+    /**
+     * The hook the rewritten {@code Net} calls before its own {@code socket0}: {@link #born()} after it. See
+     * {@link Creation}.
+     */
     public IntUnaryOperator creation() {
         return new Creation();
+    }
+
+    /** The hook the rewritten {@code Net} calls after its own {@code socket0}, with the descriptor. */
+    public IntBinaryOperator born() {
+        return new Born();
     }
 
     public BiPredicate<Object, Object> oobInline() {
@@ -194,35 +205,46 @@ public final class Hooks {
         return SocketKind.of(code == 0 && unmarkedIsChannel ? SocketKind.CHANNEL : code, listener);
     }
 
+    /** Bits of the flags {@link Creation} returns above the four of {@code socket0}: recorded, and the kind. */
+    private static final int RECORD = 1 << 4;
+    private static final int KIND_SHIFT = 5;
+    private static final SocketKind[] KINDS = SocketKind.values();
+
     /**
      * Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback.
-     * The JDK's own {@code socket0} creates the socket, TCP as without the agent; a TCP socket is recorded in the
-     * {@link SocketTable} with its role, domain and kind, for the rules to decide at its connect or bind.
+     * Before the JDK's own {@code socket0} (called by the rewritten {@code Net} itself, directly, as without the
+     * agent): pending WARNINGs are written, the one line announced, the thread's kind marker taken. The flags are
+     * returned with what {@link Born} needs after the call: whether to record the socket, and its kind.
      */
     private final class Creation implements IntUnaryOperator {
         @Override
         public int applyAsInt(int flags) {
-            boolean preferIPv6 = (flags & 1) != 0;
-            boolean stream = (flags & 2) != 0;
-            boolean listener = (flags & 4) != 0;
-            boolean fastLoopback = (flags & 8) != 0;
             if (!warnings.isEmpty()) {
                 writeWarnings();
             }
-            SocketKind kind = stream ? takeKind(listener) : null;
-            boolean decide = stream && settings.mode() != Settings.Mode.OFF;
-            if (decide) {
-                announce();
+            if ((flags & 2) == 0) {
+                return flags; // not a stream socket
             }
-            int fd;
-            try {
-                fd = (int) socket0().invokeExact(preferIPv6, stream, listener, fastLoopback);
-            } catch (Throwable t) { // the JDK's own SocketException, exactly as without the agent
-                throw Sneaky.<RuntimeException>rethrow(t);
+            SocketKind kind = takeKind((flags & 4) != 0);
+            if (settings.mode() == Settings.Mode.OFF) {
+                return flags;
             }
-            if (decide) {
-                table.born(fd, kind, preferIPv6, false);
-            } else if (!stream) {
+            announce();
+            return flags | RECORD | kind.ordinal() << KIND_SHIFT;
+        }
+    }
+
+    /**
+     * {@code applyAsInt(flags, fd)} after the JDK's own {@code socket0} created {@code fd}, TCP as without the agent,
+     * with the flags {@link Creation} returned: a TCP socket is recorded in the {@link SocketTable} with its role,
+     * domain and kind, for the rules to decide at its connect or bind.
+     */
+    private final class Born implements IntBinaryOperator {
+        @Override
+        public int applyAsInt(int flags, int fd) {
+            if ((flags & RECORD) != 0) {
+                table.born(fd, KINDS[flags >>> KIND_SHIFT], (flags & 1) != 0, false);
+            } else if ((flags & 2) == 0) {
                 table.forget(fd);
             }
             return fd;
@@ -242,15 +264,16 @@ public final class Hooks {
     }
 
     /**
-     * The hook at {@code Net.connect} ({@code connect}) or {@code Net.bind} (not): {@code accept([fd, address], port)}.
+     * The hook at {@code Net.connect} ({@code connect}) or {@code Net.bind} (not):
+     * {@code accept(address, (long) fd << 32 | port)}, the descriptor number read by the rewritten {@code Net} itself.
      * A TCP socket born under the agent is decided there by the rules — a client at its connect, a listener at its
      * bind — and switched to MPTCP (or back) under the same descriptor number before the system call.
      */
-    public ObjIntConsumer<Object> decision(boolean connect) {
+    public ObjLongConsumer<Object> decision(boolean connect) {
         return new JdkDecision(connect);
     }
 
-    private final class JdkDecision implements ObjIntConsumer<Object> {
+    private final class JdkDecision implements ObjLongConsumer<Object> {
         private final boolean connect;
 
         JdkDecision(boolean connect) {
@@ -258,18 +281,12 @@ public final class Hooks {
         }
 
         @Override
-        public void accept(Object fdAndAddress, int port) {
-            Object[] a = (Object[]) fdAndAddress;
-            int fd;
-            try {
-                fd = (int) fdVal().invokeExact((FileDescriptor) a[0]);
-            } catch (Throwable t) {
-                throw Sneaky.<RuntimeException>rethrow(t);
-            }
+        public void accept(Object address, long fdAndPort) {
+            int fd = (int) (fdAndPort >>> 32);
             if (!connect) {
                 table.mark(fd, SocketTable.BOUND); // a client's bind: its address is carried at its connect
             }
-            decide(fd, !connect, (InetAddress) a[1], port, JDK_FAILURES);
+            decide(fd, !connect, (InetAddress) address, (int) fdAndPort, JDK_FAILURES);
         }
     }
 
@@ -628,11 +645,7 @@ public final class Hooks {
         if (settings.mode() == Settings.Mode.OFF || !(fileDescriptor instanceof FileDescriptor)) {
             return;
         }
-        try {
-            table.mark((int) fdVal().invokeExact((FileDescriptor) fileDescriptor), SocketTable.OPTIONS_SET);
-        } catch (Throwable t) {
-            throw Sneaky.<RuntimeException>rethrow(t);
-        }
+        table.mark(fdVal(fileDescriptor), SocketTable.OPTIONS_SET);
     }
 
     /** Whether the socket behind a JDK {@code FileDescriptor} is an MPTCP socket; false when that cannot be told. */
@@ -647,12 +660,10 @@ public final class Hooks {
             return -1;
         }
         try {
-            int fd = (int) fdVal().invokeExact((FileDescriptor) fileDescriptor);
+            int fd = fdVal(fileDescriptor);
             return fd >= 0 && sockets.get().protocol(fd) == Linux.IPPROTO_MPTCP ? fd : -1;
         } catch (NativeCallException e) {
             return -1; // a closed or odd descriptor: the JDK's own call reports it
-        } catch (Throwable t) {
-            throw Sneaky.<RuntimeException>rethrow(t);
         }
     }
 

@@ -13,8 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code sun.nio.ch.Net}: the two calls of its native {@code socket0(preferIPv6, stream, reuse, fastLoopback)}
  *       — in {@code socket(ProtocolFamily, boolean)} and {@code serverSocket(ProtocolFamily[, boolean])}, where every
- *       TCP socket of the JDK is born — become a call of {@link #SOCKET} with the four flags packed into an int;
- *       the hook creates the socket (MPTCP in place, or the JDK's own through {@code socket0}). And
+ *       TCP socket of the JDK is born — are framed by two hooks: {@link #SOCKET} gets the four flags packed into an
+ *       int and returns them with what {@link #BORN} needs, the JDK's own {@code socket0} is called with the flags
+ *       unpacked again, and {@link #BORN} gets the flags and the new descriptor (and returns it), which the hooks
+ *       record for the rules. {@code connect(...)} and {@code bind(...)} first call {@link #CONNECT} or
+ *       {@link #BIND} with the address and the descriptor number and port packed into a long. And
  *       {@code setSocketOption(FileDescriptor, ProtocolFamily, SocketOption, Object)} first asks {@link #OPTION}
  *       whether to skip the call (a request for {@code SO_OOBINLINE=false}, the default, on an MPTCP socket).</li>
  *   <li>{@code sun.nio.ch.NioSocketImpl} ({@code java.net.Socket}) and {@code sun.nio.ch.SocketChannelImpl} (the
@@ -35,6 +38,8 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String HOOKS = "sun/nio/ch/MptcpNioHooks";
     static final String SOCKET = "SOCKET";
     static final String SOCKET_TYPE = "java/util/function/IntUnaryOperator";
+    static final String BORN = "BORN";
+    static final String BORN_TYPE = "java/util/function/IntBinaryOperator";
     static final String OPTION = "OPTION";
     static final String OPTION_TYPE = "java/util/function/BiPredicate";
     static final String URGENT = "URGENT";
@@ -45,7 +50,7 @@ final class JdkRewriter implements ClassFileTransformer {
     static final String KIND_TYPE = "java/util/function/IntConsumer";
     static final String CONNECT = "CONNECT";
     static final String BIND = "BIND";
-    static final String DECIDE_TYPE = "java/util/function/ObjIntConsumer";
+    static final String DECIDE_TYPE = "java/util/function/ObjLongConsumer";
 
     static final String NET = "sun/nio/ch/Net";
     static final String NIO_SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
@@ -98,7 +103,7 @@ final class JdkRewriter implements ClassFileTransformer {
     }
 
     /** The hooks class's fields, as the cache's key for it: a change of them is another class. */
-    static final String HOOKS_FIELDS = String.join(" ", SOCKET, SOCKET_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE,
+    static final String HOOKS_FIELDS = String.join(" ", SOCKET, SOCKET_TYPE, BORN, BORN_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE,
             AVAILABLE, AVAILABLE_TYPE, KIND, KIND_TYPE, CONNECT, DECIDE_TYPE, BIND, DECIDE_TYPE);
 
     /** The outcome for a target ({@code sun/nio/ch/Net}, ...): "rewritten", a reason, or null if never seen. */

@@ -22,6 +22,8 @@ final class JdkRewrites {
     /** {@code connect(ProtocolFamily, FileDescriptor, InetAddress, int)} and {@code bind(...)}: every TCP connect/bind. */
     private static final String ADDRESS_DESC = "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)";
 
+    private static final String IO_UTIL = "sun/nio/ch/IOUtil";
+
     private static final String SET_SOCKET_OPTION_DESC =
             "(Ljava/io/FileDescriptor;Ljava/net/ProtocolFamily;Ljava/net/SocketOption;Ljava/lang/Object;)V";
 
@@ -109,7 +111,11 @@ final class JdkRewrites {
         }
     }
 
-    /** {@code socket0(a, b, c, d)} becomes {@code SOCKET.applyAsInt(a | b << 1 | c << 2 | d << 3)}. */
+    /**
+     * {@code socket0(a, b, c, d)} becomes
+     * {@code flags = SOCKET.applyAsInt(a | b << 1 | c << 2 | d << 3); BORN.applyAsInt(flags, socket0(flags & 1,
+     * flags >> 1 & 1, flags >> 2 & 1, flags >> 3 & 1))}: the JDK's own native call stays a direct call.
+     */
     private static final class Socket0Call extends NetCall {
         Socket0Call(MethodVisitor mv, int[] counts) {
             super(mv, counts);
@@ -134,6 +140,26 @@ final class JdkRewrites {
                 super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, SOCKET, "L" + SOCKET_TYPE + ";");
                 super.visitInsn(Opcodes.SWAP);          // hook flags
                 super.visitMethodInsn(Opcodes.INVOKEINTERFACE, SOCKET_TYPE, "applyAsInt", "(I)I", true);
+                super.visitInsn(Opcodes.DUP);           // F F
+                for (int bit = 0; bit < 4; bit++) {    // F a ... F: the bit, below the flags, until the last
+                    if (bit < 3) {
+                        super.visitInsn(Opcodes.DUP);   // F ... F F
+                    }
+                    if (bit > 0) {
+                        super.visitLdcInsn(bit);
+                        super.visitInsn(Opcodes.ISHR);
+                    }
+                    super.visitInsn(Opcodes.ICONST_1);
+                    super.visitInsn(Opcodes.IAND);      // F ... F bit (the last: F a b c d)
+                    if (bit < 3) {
+                        super.visitInsn(Opcodes.SWAP);  // F ... bit F
+                    }
+                }
+                super.visitMethodInsn(opcode, owner, name, desc, itf); // F fd
+                super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, BORN, "L" + BORN_TYPE + ";");
+                super.visitInsn(Opcodes.DUP_X2);        // hook F fd hook
+                super.visitInsn(Opcodes.POP);           // hook F fd
+                super.visitMethodInsn(Opcodes.INVOKEINTERFACE, BORN_TYPE, "applyAsInt", "(II)I", true);
                 return;
             }
             super.visitMethodInsn(opcode, owner, name, desc, itf);
@@ -182,7 +208,8 @@ final class JdkRewrites {
 
     /**
      * At the start of {@code connect(family, fd, address, port)} or {@code bind(...)}:
-     * {@code <hook>.accept(new Object[] {fd, address}, port)}, where the rules decide. Straight-line code: no frame.
+     * {@code <hook>.accept(address, (long) IOUtil.fdVal(fd) << 32 | port & 0xFFFFFFFFL)}, where the rules decide.
+     * Straight-line code: no frame.
      */
     private static final class DecisionGuard extends MethodVisitor {
         private final String hook;
@@ -196,9 +223,18 @@ final class JdkRewrites {
         public void visitCode() {
             super.visitCode();
             super.visitFieldInsn(Opcodes.GETSTATIC, HOOKS, hook, "L" + DECIDE_TYPE + ";");
-            pushPair(mv, 1, 2);
+            super.visitVarInsn(Opcodes.ALOAD, 2);
+            super.visitVarInsn(Opcodes.ALOAD, 1);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, IO_UTIL, "fdVal", "(Ljava/io/FileDescriptor;)I", false);
+            super.visitInsn(Opcodes.I2L);
+            super.visitLdcInsn(32);
+            super.visitInsn(Opcodes.LSHL);
             super.visitVarInsn(Opcodes.ILOAD, 3);
-            super.visitMethodInsn(Opcodes.INVOKEINTERFACE, DECIDE_TYPE, "accept", "(Ljava/lang/Object;I)V", true);
+            super.visitInsn(Opcodes.I2L);
+            super.visitLdcInsn(0xFFFFFFFFL);
+            super.visitInsn(Opcodes.LAND);
+            super.visitInsn(Opcodes.LOR);
+            super.visitMethodInsn(Opcodes.INVOKEINTERFACE, DECIDE_TYPE, "accept", "(Ljava/lang/Object;J)V", true);
         }
     }
 
@@ -322,7 +358,7 @@ final class JdkRewrites {
 
     /** {@code final class sun.nio.ch.MptcpNioHooks { static volatile IntUnaryOperator SOCKET; ... }}. */
     static byte[] hooksClass() {
-        return hooksClass(HOOKS, false, SOCKET, SOCKET_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE, AVAILABLE,
+        return hooksClass(HOOKS, false, SOCKET, SOCKET_TYPE, BORN, BORN_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE, AVAILABLE,
                 AVAILABLE_TYPE, KIND, KIND_TYPE, CONNECT, DECIDE_TYPE, BIND, DECIDE_TYPE);
     }
 
