@@ -267,7 +267,7 @@ final class Report {
             line("- **Default rules (TCP by rule).** Nothing of ours runs on the data path of a socket a rule keeps on "
                     + "TCP: it is the JDK's own TCP socket, created by the JDK's own `socket0`. What the agent adds is "
                     + "at the socket's birth a write to the descriptor table and at its connect a match of the "
-                    + "destination against the rules (a few comparisons, an `Object[2]`), well under a microsecond "
+                    + "destination against the rules (a few comparisons), well under a microsecond "
                     + "(DecisionBench). The lockstep rows' min–max is how far two JVMs of the same TCP path, measured "
                     + "a second apart, differ here; the 95 % interval beside each median (a bootstrap over rounds) is "
                     + "how far the median itself could move in another run of as many rounds. A miss whose interval "

@@ -395,9 +395,6 @@ public final class Hooks {
      * that copy creates.
      */
     public interface NettyMethods {
-        /** Netty's native {@code channel.unix.Socket.newSocketStreamFd(boolean ipv6)}: a descriptor, or -errno. */
-        MethodHandle newSocketStreamFd() throws ReflectiveOperationException;
-
         /** That copy's {@code ChannelException(message, cause)}: what Netty throws when it cannot create a socket. */
         RuntimeException channelException(String message, SocketException cause);
 
@@ -475,50 +472,47 @@ public final class Hooks {
     }
 
     /**
-     * The hook for one copy of Netty, called instead of its native {@code newSocketStreamFd(ipv6)} with the flag as an
-     * int: Netty's own native call creates the socket (TCP, as without the agent), recorded in the {@link SocketTable}
-     * for the rules to decide at its connect or bind ({@link #nettyDecision}).
+     * The hooks around Netty's native {@code newSocketStreamFd(ipv6)} (any copy of Netty): before it, with the flag as an
+     * int, returning it with {@link #RECORD} where the socket is to be recorded; after it, with those flags and what
+     * Netty's own native call returned (the descriptor of a TCP socket, as without the agent, or -errno), recording the
+     * socket in the {@link SocketTable} for the rules to decide at its connect or bind ({@link #nettyDecision}).
      */
-    public IntUnaryOperator nettyCreation(NettyMethods netty) {
-        return new NettyCreation(netty);
+    public IntUnaryOperator nettyCreation() {
+        return new NettyCreation();
+    }
+
+    /** See {@link #nettyCreation()}. */
+    public IntBinaryOperator nettyBorn() {
+        return new NettyBorn();
     }
 
     private final class NettyCreation implements IntUnaryOperator {
-        private final NettyMethods netty;
-        private volatile MethodHandle newSocketStreamFd;
-
-        NettyCreation(NettyMethods netty) {
-            this.netty = netty;
-        }
-
         @Override
         public int applyAsInt(int ipv6) {
             if (!warnings.isEmpty()) {
                 writeWarnings();
             }
-            boolean inet6 = ipv6 != 0;
-            boolean decide = settings.mode() != Settings.Mode.OFF;
-            if (decide) {
-                announce();
+            if (settings.mode() == Settings.Mode.OFF) {
+                return ipv6;
             }
-            int fd;
-            try {
-                MethodHandle own = newSocketStreamFd;
-                if (own == null) {
-                    newSocketStreamFd = own = netty.newSocketStreamFd();
-                }
-                fd = (int) own.invokeExact(inet6);
-            } catch (Throwable t) {
-                throw Sneaky.<RuntimeException>rethrow(t);
-            }
-            if (decide && fd >= 0) {
+            announce();
+            return ipv6 | RECORD;
+        }
+    }
+
+    private final class NettyBorn implements IntBinaryOperator {
+        @Override
+        public int applyAsInt(int flags, int fd) {
+            if ((flags & RECORD) != 0 && fd >= 0) {
                 // the role is known at bind: a Netty client that binds first is recorded as a listener by then
-                table.born(fd, SocketKind.of(SocketKind.NETTY, false), inet6, false);
+                table.born(fd, NETTY_CLIENT, (flags & 1) != 0, false);
                 table.mark(fd, SocketTable.OPTIONS_SET); // Netty sets its options in its own native code
             }
             return fd;
         }
     }
+
+    private static final SocketKind NETTY_CLIENT = SocketKind.of(SocketKind.NETTY, false);
 
     /**
      * The hook for one copy of Netty at the start of {@code channel.unix.Socket.connect(SocketAddress)} and

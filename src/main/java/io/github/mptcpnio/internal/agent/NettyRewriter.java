@@ -27,9 +27,10 @@ import java.util.function.ObjIntConsumer;
  *
  * <p>Netty creates every TCP socket of its native transports, listeners and clients, in one place: the native
  * {@code newSocketStreamFd(boolean ipv6)}, called once, from {@code newSocketStream0(boolean)} (4.1 and 4.2 alike). That
- * call becomes {@code STREAM.applyAsInt(ipv6)}, a static field of a tiny class defined at run time in the same package
- * ({@code <package>.MptcpNioHooks}, in Netty's class loader), which the agent sets before the rewritten class exists:
- * {@link Hooks#nettyCreation} creates the MPTCP socket in place, or calls Netty's own native method.
+ * call is framed by two hooks, {@code STREAM_BORN.applyAsInt(flags = STREAM.applyAsInt(ipv6), newSocketStreamFd(flags
+ * & 1))}, static fields of a tiny class defined at run time in the same package ({@code <package>.MptcpNioHooks}, in
+ * Netty's class loader), which the agent sets before the rewritten class exists: Netty's own native call creates the
+ * socket, directly as without the agent, and {@link Hooks#nettyBorn} records it for the rules.
  *
  * <p>A class of that name with another shape (a Netty we have not seen, or an unrelated class) is left untouched,
  * and one WARNING names it and the jar it came from.
@@ -74,6 +75,8 @@ final class NettyRewriter implements ClassFileTransformer {
     static final String SUFFIX = "/channel/unix/Socket";
     static final String STREAM = "STREAM";
     static final String STREAM_TYPE = "java/util/function/IntUnaryOperator";
+    static final String STREAM_BORN = "STREAM_BORN";
+    static final String STREAM_BORN_TYPE = "java/util/function/IntBinaryOperator";
     static final String USER_TIMEOUT = "USER_TIMEOUT";
     static final String USER_TIMEOUT_TYPE = "java/util/function/IntBinaryOperator";
     static final String LINUX_SOCKET = "/LinuxSocket";
@@ -160,6 +163,14 @@ final class NettyRewriter implements ClassFileTransformer {
                         mv.visitFieldInsn(Opcodes.GETSTATIC, hooks, STREAM, "L" + STREAM_TYPE + ";");
                         mv.visitInsn(Opcodes.SWAP);
                         mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, STREAM_TYPE, "applyAsInt", "(I)I", true);
+                        mv.visitInsn(Opcodes.DUP);       // F F
+                        mv.visitInsn(Opcodes.ICONST_1);
+                        mv.visitInsn(Opcodes.IAND);      // F ipv6
+                        mv.visitMethodInsn(Opcodes.INVOKESTATIC, className, "newSocketStreamFd", "(Z)I", false);
+                        mv.visitFieldInsn(Opcodes.GETSTATIC, hooks, STREAM_BORN, "L" + STREAM_BORN_TYPE + ";");
+                        mv.visitInsn(Opcodes.DUP_X2);    // hook F fd hook
+                        mv.visitInsn(Opcodes.POP);       // hook F fd
+                        mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, STREAM_BORN_TYPE, "applyAsInt", "(II)I", true);
                     }
                 });
     }
@@ -471,7 +482,8 @@ final class NettyRewriter implements ClassFileTransformer {
             return; // set by the other class of the pair (USER_TIMEOUT is set last); else set them, a race sets twice
         }
         Copy copy = new Copy(loader, socketClass, unixPackage.replace('/', '.'));
-        hooksLookup.findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(policy.nettyCreation(copy));
+        hooksLookup.findStaticSetter(hooks, STREAM, IntUnaryOperator.class).invoke(policy.nettyCreation());
+        hooksLookup.findStaticSetter(hooks, STREAM_BORN, IntBinaryOperator.class).invoke(policy.nettyBorn());
         hooksLookup.findStaticSetter(hooks, CONNECT, ObjIntConsumer.class).invoke(policy.nettyDecision(copy, true));
         hooksLookup.findStaticSetter(hooks, BIND, ObjIntConsumer.class).invoke(policy.nettyDecision(copy, false));
         hooksLookup.findStaticSetter(hooks, EPOLL, LongBinaryOperator.class).invoke(policy.nettyEpoll());
@@ -488,7 +500,8 @@ final class NettyRewriter implements ClassFileTransformer {
         openToAgent(anchorClass.getModule(), unixPackage);
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchorClass, MethodHandles.lookup());
         try {
-            return lookup.defineClass(JdkRewrites.hooksClass(hooksName, true, STREAM, STREAM_TYPE, CONNECT,
+            return lookup.defineClass(JdkRewrites.hooksClass(hooksName, true, STREAM, STREAM_TYPE, STREAM_BORN,
+                    STREAM_BORN_TYPE, CONNECT,
                     DECIDE_TYPE, BIND, DECIDE_TYPE, EPOLL, EPOLL_TYPE, USER_TIMEOUT, USER_TIMEOUT_TYPE));
         } catch (LinkageError definedMeanwhile) { // another thread, loading the other class of the pair, was first
             return Class.forName(hooksName.replace('/', '.'), false, loader);
@@ -518,13 +531,6 @@ final class NettyRewriter implements ClassFileTransformer {
             this.loader = loader;
             this.socketClass = socketClass;
             this.root = unixPackage.substring(0, unixPackage.length() - ".channel.unix".length());
-        }
-
-        @Override
-        public MethodHandle newSocketStreamFd() throws ReflectiveOperationException {
-            Class<?> socket = Class.forName(socketClass, false, loader);
-            return MethodHandles.privateLookupIn(socket, MethodHandles.lookup()).findStatic(socket,
-                    "newSocketStreamFd", MethodType.methodType(int.class, boolean.class));
         }
 
         @Override
