@@ -472,10 +472,11 @@ public final class Hooks {
     }
 
     /**
-     * The hooks around Netty's native {@code newSocketStreamFd(ipv6)} (any copy of Netty): before it, with the flag as an
-     * int, returning it with {@link #RECORD} where the socket is to be recorded; after it, with those flags and what
-     * Netty's own native call returned (the descriptor of a TCP socket, as without the agent, or -errno), recording the
-     * socket in the {@link SocketTable} for the rules to decide at its connect or bind ({@link #nettyDecision}).
+     * The hooks around Netty's native {@code newSocketStreamFd(ipv6)} (any copy of Netty): before it, with the flag as
+     * an int, returning it with {@link #RECORD} where the socket is to be recorded; after it, with those flags and
+     * what Netty's own native call returned (the descriptor of a TCP socket, as without the agent, or -errno),
+     * recording the socket in the {@link SocketTable} for the rules to decide at its connect or bind
+     * ({@link #nettyDecision}).
      */
     public IntUnaryOperator nettyCreation() {
         return new NettyCreation();

@@ -501,8 +501,8 @@ final class NettyRewriter implements ClassFileTransformer {
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(anchorClass, MethodHandles.lookup());
         try {
             return lookup.defineClass(JdkRewrites.hooksClass(hooksName, true, STREAM, STREAM_TYPE, STREAM_BORN,
-                    STREAM_BORN_TYPE, CONNECT,
-                    DECIDE_TYPE, BIND, DECIDE_TYPE, EPOLL, EPOLL_TYPE, USER_TIMEOUT, USER_TIMEOUT_TYPE));
+                    STREAM_BORN_TYPE, CONNECT, DECIDE_TYPE, BIND, DECIDE_TYPE, EPOLL, EPOLL_TYPE, USER_TIMEOUT,
+                    USER_TIMEOUT_TYPE));
         } catch (LinkageError definedMeanwhile) { // another thread, loading the other class of the pair, was first
             return Class.forName(hooksName.replace('/', '.'), false, loader);
         }

@@ -52,7 +52,8 @@ class JdkRewritesTest {
                 "java/util/function/IntBinaryOperator.applyAsInt (II)I");
         int checked = 0;
         for (String[] m : methods(r.bytes)) {
-            if ((m[0].equals("socket") || m[0].equals("serverSocket")) && m[1].startsWith("(Ljava/net/ProtocolFamily;")) {
+            boolean creates = m[0].equals("socket") || m[0].equals("serverSocket");
+            if (creates && m[1].startsWith("(Ljava/net/ProtocolFamily;")) {
                 List<String> calls = instructions(r.bytes, m[0], m[1]);
                 int at = calls.indexOf(born.get(0));
                 assertEquals(born, calls.subList(Math.max(at, 0), Math.max(at, 0) + born.size()), m[0] + m[1]);
