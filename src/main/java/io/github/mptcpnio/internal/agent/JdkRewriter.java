@@ -102,9 +102,12 @@ final class JdkRewriter implements ClassFileTransformer {
         return bytes;
     }
 
+    /** The hooks class's fields, pairs of name and internal type name ({@link JdkRewrites#hooksClass()}). */
+    static final String[] HOOKS_FIELD_LIST = {SOCKET, SOCKET_TYPE, BORN, BORN_TYPE, OPTION, OPTION_TYPE, URGENT,
+        URGENT_TYPE, AVAILABLE, AVAILABLE_TYPE, KIND, KIND_TYPE, CONNECT, DECIDE_TYPE, BIND, DECIDE_TYPE};
+
     /** The hooks class's fields, as the cache's key for it: a change of them is another class. */
-    static final String HOOKS_FIELDS = String.join(" ", SOCKET, SOCKET_TYPE, BORN, BORN_TYPE, OPTION, OPTION_TYPE,
-            URGENT, URGENT_TYPE, AVAILABLE, AVAILABLE_TYPE, KIND, KIND_TYPE, CONNECT, DECIDE_TYPE, BIND, DECIDE_TYPE);
+    static final String HOOKS_FIELDS = String.join(" ", HOOKS_FIELD_LIST);
 
     /** The outcome for a target ({@code sun/nio/ch/Net}, ...): "rewritten", a reason, or null if never seen. */
     String outcome(String internalName) {

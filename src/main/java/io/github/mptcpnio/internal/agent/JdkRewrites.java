@@ -358,8 +358,7 @@ final class JdkRewrites {
 
     /** {@code final class sun.nio.ch.MptcpNioHooks { static volatile IntUnaryOperator SOCKET; ... }}. */
     static byte[] hooksClass() {
-        return hooksClass(HOOKS, false, SOCKET, SOCKET_TYPE, BORN, BORN_TYPE, OPTION, OPTION_TYPE, URGENT, URGENT_TYPE,
-                AVAILABLE, AVAILABLE_TYPE, KIND, KIND_TYPE, CONNECT, DECIDE_TYPE, BIND, DECIDE_TYPE);
+        return hooksClass(HOOKS, false, HOOKS_FIELD_LIST.clone());
     }
 
     /**
