@@ -12,6 +12,7 @@ import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.lang.invoke.MethodHandles;
+import java.net.ProtocolFamily;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 import java.util.function.IntBinaryOperator;
 import java.util.function.ObjLongConsumer;
@@ -130,7 +130,10 @@ public final class Agent {
             hooksLookup.findStaticSetter(hooks, JdkRewriter.URGENT, Consumer.class).invoke(policy.urgentData());
             hooksLookup.findStaticSetter(hooks, JdkRewriter.AVAILABLE, ToIntBiFunction.class)
                     .invoke(policy.available());
-            hooksLookup.findStaticSetter(hooks, JdkRewriter.KIND, IntConsumer.class).invoke(policy.kindMarker());
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.JAVA_NET_FAMILY, ProtocolFamily.class)
+                    .invoke(Hooks.JAVA_NET_FAMILY);
+            hooksLookup.findStaticSetter(hooks, JdkRewriter.ASYNCHRONOUS_FAMILY, ProtocolFamily.class)
+                    .invoke(Hooks.ASYNCHRONOUS_FAMILY);
             hooksLookup.findStaticSetter(hooks, JdkRewriter.CONNECT, ObjLongConsumer.class)
                     .invoke(policy.decision(true));
             hooksLookup.findStaticSetter(hooks, JdkRewriter.BIND, ObjLongConsumer.class)
@@ -143,18 +146,24 @@ public final class Agent {
         rewriter.onNotRewritten(new WarnLater(policy, jdk));
         inst.addTransformer(rewriter, true);
         List<Class<?>> loaded = new ArrayList<>();
+        Class<?> loadedNet = null;
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName();
-            if (c.getClassLoader() == null && (name.equals(NIO + ".Net")
-                    || JdkRewriter.REWRITTEN.contains(name.replace('.', '/')))) {
+            if (c.getClassLoader() == null && name.equals(NIO + ".Net")) {
+                loadedNet = c;
+            } else if (c.getClassLoader() == null && JdkRewriter.REWRITTEN.contains(name.replace('.', '/'))) {
                 loaded.add(c);
             }
         }
         try {
+            // Net first: the marked classes call Net's methods with marker families only once Net is rewritten
+            if (loadedNet != null) {
+                inst.retransformClasses(loadedNet);
+            }
+            Class.forName(NIO + ".Net", false, null); // rewritten as it loads, unless it was loaded before
             if (!loaded.isEmpty()) {
                 inst.retransformClasses(loaded.toArray(new Class<?>[0]));
             }
-            Class.forName(NIO + ".Net", false, null); // rewritten as it loads, unless it was loaded before
         } catch (ClassNotFoundException | UnmodifiableClassException | RuntimeException | LinkageError e) {
             warnings.add("mptcp-nio agent: cannot rewrite sun.nio.ch.Net on " + jdk + ": " + e + "; only NIO channels "
                     + "get MPTCP, through the SelectorProvider");
@@ -187,7 +196,9 @@ public final class Agent {
             if (what.startsWith(NIO + ".Net ")) {
                 return; // Net's own failure is reported by premain
             }
-            boolean streams = what.startsWith(NIO + ".NioSocketImpl ") || what.startsWith(NIO + ".SocketChannelImpl ");
+            boolean guarded = what.contains(" rewritten without its kind marker "); // its guards are in place
+            boolean streams = !guarded
+                    && (what.startsWith(NIO + ".NioSocketImpl ") || what.startsWith(NIO + ".SocketChannelImpl "));
             boolean marked = what.startsWith(NIO + ".NioSocketImpl ") || what.startsWith(NIO + ".Asynchronous");
             if (marked) {
                 policy.kindsUnknown();

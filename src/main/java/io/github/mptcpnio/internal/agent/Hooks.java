@@ -20,6 +20,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetAddress;
+import java.net.ProtocolFamily;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.util.Optional;
@@ -27,7 +28,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.IntBinaryOperator;
-import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongBinaryOperator;
 import java.util.function.ObjIntConsumer;
@@ -160,26 +160,19 @@ public final class Hooks {
     }
 
     /**
-     * The JDK class that is about to ask {@code Net} for a socket says which API it serves
-     * ({@link SocketKind#JAVA_NET}, {@link SocketKind#CHANNEL}, {@link SocketKind#ASYNCHRONOUS}); the creation on
-     * the same thread right after reads it, for the counters by kind. A thread-local {@code int}: a few nanoseconds.
+     * The families the rewritten {@code NioSocketImpl} ({@code java.net}) and asynchronous channels pass to
+     * {@code Net.socket(family, ...)} where the JDK passes its {@code UNSPEC}: {@code Net} compares a family with
+     * {@code INET} only, so the socket is the same, and the hooks class's {@code socket(family, flags)} turns the
+     * family into the kind code {@link Creation} reads (see {@code JdkRewriter}).
      */
-    public IntConsumer kindMarker() {
-        return new KindMarker();
-    }
+    static final ProtocolFamily JAVA_NET_FAMILY = new MarkerFamily();
+    static final ProtocolFamily ASYNCHRONOUS_FAMILY = new MarkerFamily();
 
-    /** A subclass, not {@code withInitial(...)}: no lambda on the socket-creation path (a JVM's first costs ms). */
-    private static final ThreadLocal<int[]> NEXT_KIND = new ThreadLocal<int[]>() {
+    /** Named as the JDK's {@code UNSPEC}, whose place it takes. */
+    private static final class MarkerFamily implements ProtocolFamily {
         @Override
-        protected int[] initialValue() {
-            return new int[1];
-        }
-    };
-
-    private static final class KindMarker implements IntConsumer {
-        @Override
-        public void accept(int code) {
-            NEXT_KIND.get()[0] = code;
+        public String name() {
+            return "UNSPEC";
         }
     }
 
@@ -195,26 +188,24 @@ public final class Hooks {
     }
 
     /**
-     * The kind marked for this thread's creation now (and cleared), by role. The channel classes carry no marker
-     * (see {@code JdkRewriter.REWRITTEN}): an unmarked request is a channel's while every marked class is rewritten.
+     * The kind for a marker code (0: none), by role. The channel classes carry no marker (see
+     * {@code JdkRewriter.REWRITTEN}): an unmarked request is a channel's while every marked class is rewritten.
      */
-    private SocketKind takeKind(boolean listener) {
-        int[] slot = NEXT_KIND.get();
-        int code = slot[0];
-        slot[0] = 0;
+    private SocketKind kind(int code, boolean listener) {
         return SocketKind.of(code == 0 && unmarkedIsChannel ? SocketKind.CHANNEL : code, listener);
     }
 
     /** Bits of the flags {@link Creation} returns above the four of {@code socket0}: recorded, and the kind. */
     private static final int RECORD = 1 << 4;
-    private static final int KIND_SHIFT = 5;
+    private static final int KIND_SHIFT = JdkRewriter.KIND_CODE_SHIFT;
     private static final SocketKind[] KINDS = SocketKind.values();
 
     /**
-     * Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback.
-     * Before the JDK's own {@code socket0} (called by the rewritten {@code Net} itself, directly, as without the
-     * agent): pending WARNINGs are written, the one line announced, the thread's kind marker taken. The flags are
-     * returned with what {@link Born} needs after the call: whether to record the socket, and its kind.
+     * Flags as packed by the rewritten {@code Net}: bit 0 preferIPv6, 1 stream, 2 reuse (listener), 3 fastLoopback,
+     * and from bit 5 the kind code its caller's family marks (0: none). Before the JDK's own {@code socket0} (called
+     * by the rewritten {@code Net} itself, directly, as without the agent): pending WARNINGs are written, the one line
+     * announced. The four flags are returned with what {@link Born} needs after the call: whether to record the
+     * socket, and its kind.
      */
     private final class Creation implements IntUnaryOperator {
         @Override
@@ -225,12 +216,12 @@ public final class Hooks {
             if ((flags & 2) == 0) {
                 return flags; // not a stream socket
             }
-            SocketKind kind = takeKind((flags & 4) != 0);
             if (settings.mode() == Settings.Mode.OFF) {
                 return flags;
             }
             announce();
-            return flags | RECORD | kind.ordinal() << KIND_SHIFT;
+            SocketKind kind = kind(flags >>> KIND_SHIFT, (flags & 4) != 0);
+            return flags & 0xF | RECORD | kind.ordinal() << KIND_SHIFT;
         }
     }
 

@@ -1,6 +1,8 @@
 package io.github.mptcpnio.internal.agent;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.objectweb.asm.ClassReader;
 
 import java.io.IOException;
@@ -11,6 +13,7 @@ import static io.github.mptcpnio.internal.agent.NettyRewriterTest.instructions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The rewriting of the running JDK's {@code sun.nio.ch.Net} (JDK 17 and 25 in CI) on its real class file: where the
@@ -46,8 +49,7 @@ class JdkRewritesTest {
     void socketsAreBornThroughTheJdksOwnSocket0BetweenTwoHooks() throws IOException {
         JdkRewriter.Result r = JdkRewrites.rewriteNet(net(), JdkRewriter.DEFAULT_SOCKET_METHODS);
         assertNull(r.reason);
-        List<String> born = List.of(HOOKS + ".SOCKET Ljava/util/function/IntUnaryOperator;",
-                "java/util/function/IntUnaryOperator.applyAsInt (I)I", "sun/nio/ch/Net.socket0 (ZZZZ)I",
+        List<String> born = List.of(HOOKS + ".socket (Ljava/net/ProtocolFamily;I)I", "sun/nio/ch/Net.socket0 (ZZZZ)I",
                 HOOKS + ".BORN Ljava/util/function/IntBinaryOperator;",
                 "java/util/function/IntBinaryOperator.applyAsInt (II)I");
         int checked = 0;
@@ -68,9 +70,122 @@ class JdkRewritesTest {
                     "java/util/function/ObjLongConsumer.accept (Ljava/lang/Object;J)V"),
                     instructions(r.bytes, m[0], m[1]).subList(0, 3), m[0]);
         }
+        assertVerifies(r.bytes);
+    }
+
+    private void assertVerifies(byte[] bytes) {
         java.io.StringWriter problems = new java.io.StringWriter();
-        org.objectweb.asm.util.CheckClassAdapter.verify(new ClassReader(r.bytes), getClass().getClassLoader(), false,
+        org.objectweb.asm.util.CheckClassAdapter.verify(new ClassReader(bytes), getClass().getClassLoader(), false,
                 new java.io.PrintWriter(problems));
         assertEquals("", problems.toString(), "the verifier's findings");
+    }
+
+    private static byte[] jdkClass(String internalName) throws IOException {
+        try (InputStream in = Object.class.getModule().getResourceAsStream(internalName + ".class")) {
+            assertNotNull(in, internalName + ".class of the running JDK");
+            return in.readAllBytes();
+        }
+    }
+
+    /** The calls of Net's socket methods in a class, by method: "name desc" of each. */
+    private static List<String> netSocketCalls(byte[] bytes) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String[] m : methods(bytes)) {
+            for (String call : instructions(bytes, m[0], m[1])) {
+                if (call.startsWith("sun/nio/ch/Net.socket") || call.startsWith("sun/nio/ch/Net.serverSocket")
+                        || call.startsWith(HOOKS + ".") && call.endsWith(" Ljava/net/ProtocolFamily;")) {
+                    out.add(call);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The marked classes of the running JDK call Net's wrappers ({@code socket(boolean)} on JDK 17, {@code socket()} on
+     * JDK 25...); rewritten, they call the wrapped method with their marker family instead, and no wrapper any more.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "sun/nio/ch/NioSocketImpl, JAVA_NET_FAMILY, 2",
+        "sun/nio/ch/AsynchronousSocketChannelImpl, ASYNCHRONOUS_FAMILY, 1",
+        "sun/nio/ch/AsynchronousServerSocketChannelImpl, ASYNCHRONOUS_FAMILY, 1",
+    })
+    void markedClassesCallTheWrappedMethodWithTheirFamily(String className, String family, int calls)
+            throws IOException {
+        byte[] original = jdkClass(className);
+        List<String> before = netSocketCalls(original);
+        assertEquals(calls, before.size(), before::toString);
+        JdkRewriter.Result r = JdkRewrites.rewrite(className, original, JdkRewriter.DEFAULT_SOCKET_METHODS, true);
+        assertNull(r.reason);
+        List<String> after = netSocketCalls(r.bytes);
+        assertEquals(2 * calls, after.size(), after::toString);
+        for (int i = 0; i < calls; i++) {
+            assertEquals(HOOKS + "." + family + " Ljava/net/ProtocolFamily;", after.get(2 * i), after::toString);
+            String target = after.get(2 * i + 1);
+            String wrapper = before.get(i);
+            assertEquals(wrapper.substring(0, wrapper.indexOf(' ')), target.substring(0, target.indexOf(' ')));
+            assertTrue(target.contains(" (Ljava/net/ProtocolFamily;"), target);
+        }
+        assertVerifies(r.bytes);
+
+        JdkRewriter.Result unmarked = JdkRewrites.rewrite(className, original, JdkRewriter.DEFAULT_SOCKET_METHODS,
+                false);
+        if (className.equals("sun/nio/ch/NioSocketImpl")) { // its guards still, without markers
+            assertEquals(before, netSocketCalls(unmarked.bytes));
+        } else {
+            assertNull(unmarked.bytes, "nothing else to rewrite");
+        }
+    }
+
+    /** A wrapper that does more than pass UNSPEC on: Net is left alone, so no class calls past it with a marker. */
+    @Test
+    void netIsLeftAloneWhenAWrapperDoesMoreThanPassUnspecOn() throws IOException {
+        byte[] changed = JdkRewrites.rewrite(net(), new JdkRewrites.Methods() {
+            @Override
+            org.objectweb.asm.MethodVisitor wrap(org.objectweb.asm.MethodVisitor mv, String name, String desc) {
+                if (!name.equals("socket") || desc.startsWith("(Ljava/net/ProtocolFamily;")) {
+                    return mv;
+                }
+                return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitFieldInsn(int op, String owner, String n, String d) {
+                        super.visitFieldInsn(op, owner, n.equals("UNSPEC") ? "UNSPEC_CHANGED" : n, d);
+                    }
+                };
+            }
+        });
+        JdkRewriter.Result r = JdkRewrites.rewriteNet(changed, JdkRewriter.DEFAULT_SOCKET_METHODS);
+        assertNull(r.bytes);
+        assertTrue(r.reason.startsWith("expected [socket(") && r.reason.endsWith(
+                "to call the same method with UNSPEC, and only that"), r.reason);
+    }
+
+    /**
+     * The hooks class's {@code socket(family, flags)}, loaded under another name: the kind code its family marks in
+     * bits 5-7 (JAVA_NET 1, ASYNCHRONOUS 3), nothing for any other family, through {@code SOCKET}.
+     */
+    @Test
+    void theHooksClassMarksTheKindByFamily() throws Throwable {
+        byte[] bytes = JdkRewrites.hooksClass();
+        assertVerifies(bytes);
+        Class<?> hooks = new ClassLoader(null) {
+            Class<?> define() {
+                return defineClass("sun.nio.ch.MptcpNioHooks", bytes, 0, bytes.length);
+            }
+        }.define();
+        java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.privateLookupIn(hooks,
+                java.lang.invoke.MethodHandles.lookup());
+        lookup.findStaticSetter(hooks, "SOCKET", java.util.function.IntUnaryOperator.class)
+                .invoke((java.util.function.IntUnaryOperator) flags -> flags + 1000);
+        lookup.findStaticSetter(hooks, "JAVA_NET_FAMILY", java.net.ProtocolFamily.class).invoke(Hooks.JAVA_NET_FAMILY);
+        lookup.findStaticSetter(hooks, "ASYNCHRONOUS_FAMILY", java.net.ProtocolFamily.class)
+                .invoke(Hooks.ASYNCHRONOUS_FAMILY);
+        java.lang.invoke.MethodHandle socket = lookup.findStatic(hooks, "socket",
+                java.lang.invoke.MethodType.methodType(int.class, java.net.ProtocolFamily.class, int.class));
+        assertEquals(1000 + 0b1011 + (1 << 5), (int) socket.invoke(Hooks.JAVA_NET_FAMILY, 0b1011));
+        assertEquals(1000 + 0b0110 + (3 << 5), (int) socket.invoke(Hooks.ASYNCHRONOUS_FAMILY, 0b0110));
+        assertEquals(1000 + 0b0110, (int) socket.invoke(java.net.StandardProtocolFamily.INET6, 0b0110));
+        assertEquals(1000 + 0b0010, (int) socket.invoke(null, 0b0010));
     }
 }
