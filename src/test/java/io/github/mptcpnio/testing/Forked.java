@@ -84,7 +84,14 @@ public final class Forked {
         return this;
     }
 
-    /** Runs {@code mainClass args} and waits at most {@code seconds}. */
+    /**
+     * How many times the given time limits are stretched: 1 on the host; KernelsIT sets it for the guests, where qemu
+     * emulates the CPU (no KVM here) and a JVM runs 5-14 times slower, so that a limit sized for the host still bounds
+     * a hang there without failing a slow but healthy run.
+     */
+    static final long SLOWDOWN = Math.max(1, Long.getLong("mptcp.nio.test.slowdown", 1));
+
+    /** Runs {@code mainClass args} and waits at most {@code seconds} (times {@link #SLOWDOWN}). */
     public Result run(String mainClass, long seconds, String... args) throws IOException, InterruptedException {
         return exec(command(mainClass, args), seconds);
     }
@@ -150,6 +157,7 @@ public final class Forked {
 
         /** Waits for the next output line that starts with {@code prefix}, skipping others. */
         public String awaitLine(String prefix, long seconds) throws InterruptedException, IOException {
+            seconds *= SLOWDOWN;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (true) {
                 String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -177,6 +185,7 @@ public final class Forked {
 
         /** Waits for the exit and returns everything it printed. */
         public Result finish(long seconds) throws InterruptedException, IOException {
+            seconds *= SLOWDOWN;
             if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 close();
                 throw new AssertionError("forked JVM did not finish in " + seconds + " s; stdout:\n" + stdoutSoFar()
@@ -204,6 +213,7 @@ public final class Forked {
     }
 
     public static Result exec(List<String> cmd, long seconds) throws IOException, InterruptedException {
+        seconds *= SLOWDOWN;
         Path err = Files.createTempFile("forked", ".err");
         try {
             Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
