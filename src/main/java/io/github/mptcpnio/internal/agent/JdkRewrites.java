@@ -27,7 +27,6 @@ final class JdkRewrites {
     private static final String SET_SOCKET_OPTION_DESC =
             "(Ljava/io/FileDescriptor;Ljava/net/ProtocolFamily;Ljava/net/SocketOption;Ljava/lang/Object;)V";
 
-    /** The rewrite of one of {@link JdkRewriter}'s targets. */
     /**
      * The rewrite of one of {@link JdkRewriter}'s targets; {@code markKinds} false rewrites a {@link JdkRewriter#MARKED}
      * class without its kind markers (or leaves it alone if they are all it would get).
