@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -110,6 +111,24 @@ class AgentIT {
                     .run(null, 30, "127.0.0.1", "2", "10000").assertExit(0);
             assertMptcpHandshakes(ns, r, 2);
         }
+    }
+
+    /**
+     * The agent warms the one line's formatting on its preload thread during {@code premain} (docs/adr/0010); an
+     * application that then names its own {@code LogManager} and its default time zone in {@code main} (both read
+     * once, at first use) still gets both, and the line is written through its manager.
+     */
+    @RequiresMptcp
+    @Test
+    void configurationTheApplicationSetsInMainStillApplies() throws Exception {
+        String zone = TimeZone.getDefault().getID().equals("Asia/Kolkata") ? "America/Lima" : "Asia/Kolkata";
+        Forked.Result r = Forked.jvm().classPath(testClasses()).args(rawAgent(), Forked.NATIVE_ACCESS)
+                .run(apps.LateConfigApp.class.getName(), 30, zone).assertExit(0);
+        assertEquals(List.of("manager=" + apps.LateConfigApp.Manager.class.getName(), "zone=" + zone, "OK"),
+                r.stdout().lines().toList(), r::toString);
+        List<String> ours = r.stderr().lines().filter(l -> l.contains("mptcp-nio")).toList();
+        assertEquals(1, ours.size(), r::toString);
+        assertTrue(ours.get(0).startsWith("INFO: mptcp-nio: MPTCP active ("), r::toString);
     }
 
     @RequiresMptcp
