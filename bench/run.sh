@@ -10,6 +10,8 @@
 #   bench/run.sh --smoke             one tiny iteration of each, written to bench/target/smoke/ (what CI runs)
 #   bench/run.sh --no-build ...      reuse target/ and bench/target/ as built
 #   bench/run.sh --rules-rounds N    rounds of the rules part (default 12, about 1.7 minutes each)
+#   bench/run.sh --rules-keys K,...  only these figures of the rules part (default all; the set-up figures
+#                                    channel.us,socket.us,netty.us alone take about 0.4 minutes a round)
 #
 # JAVA_HOME selects the JDK (default: the java on PATH).
 set -euo pipefail
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
     --smoke) args+=(--smoke); out=bench/target/smoke ;;
     --only) args+=(--only "$2"); shift ;;
     --rules-rounds) args+=(--rules-rounds "$2"); shift ;;
+    --rules-keys) args+=(--rules-keys "$2"); shift ;;
     --out) out="$2"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
