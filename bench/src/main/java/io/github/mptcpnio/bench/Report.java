@@ -431,6 +431,10 @@ final class Report {
         }
         line("## 5a. Rules: what deciding costs (lockstep)");
         line("");
+        line("This part alone: `bench/run.sh --only rules --rules-rounds " + r.rulesRounds
+                + (r.rules.size() < Suite.RULES_KEYS.size() ? " --rules-keys " + String.join(",", r.rules.keySet()) : "")
+                + "` as root.");
+        line("");
         line("`DecideApp` in fresh JVMs, one per baseline, all four alive at once and taking turns block by block "
                 + "(every order of the four in turn, the 24 orders shuffled once), " + r.rulesRounds
                 + " rounds of four new JVMs after a warm-up round. Each fork first connects for 3 s (JIT "
