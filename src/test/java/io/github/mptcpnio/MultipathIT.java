@@ -44,16 +44,23 @@ class MultipathIT {
     })
     void subflowsOverBothPaths(String family, String serverAddress, String pathA, String pathB) throws Exception {
         for (int attempt = 1; !subflowsOverBothPaths(family, serverAddress, pathA, pathB, attempt); attempt++) {
-            // retried once, on fresh namespaces, for the one signature below; anything else fails at once
+            // retried, on fresh namespaces, for the one signature below; anything else fails at once
         }
     }
 
+    /** Attempts on fresh namespaces before the join-reset signature ({@link #subflowsOverBothPaths}) fails the test. */
+    private static final int ATTEMPTS = 3;
+
     /**
      * One attempt; false only when the join was sent and answered but reset on its way back (client: MP_JOIN SYN
-     * sent, no MP_JOIN SYN-ACK counted; server: the join's request reset in SYN_RECV) and this is the first attempt.
-     * Seen twice in CI over IPv6 (stops 26 and 27: {@code MPJoinSynRx=1}, {@code TcpExtEmbryonicRsts=1}, a plain RST
-     * from the client), never in 30 local runs; the cause is not known, the kernel does not retry a failed join, so
-     * the test tries a fresh connection once and says so.
+     * sent, no MP_JOIN SYN-ACK counted; server: the join's request reset in SYN_RECV) and attempts are left.
+     * Seen over IPv6 only: twice in CI (stops 26 and 27: {@code MPJoinSynRx=1}, {@code TcpExtEmbryonicRsts=1}, a plain
+     * RST from the client), and in a local run on a loaded machine twice in a row (stop 32), never in 30 quiet local
+     * runs. The likely cause, from the kernel's code, not proven by a trace: the client resets a join whose SYN-ACK
+     * arrives before its connection is fully established ({@code mptcp_finish_join}), and it is fully established
+     * only once a DSS from the server acknowledges its first byte; an IPv6 ADD_ADDR (28 bytes) travels in a packet of
+     * its own without one, right after the handshake, so the join races the client JVM's first write. The kernel does
+     * not retry a failed join, so the test tries a fresh connection, up to {@link #ATTEMPTS} times, and says so.
      */
     private static boolean subflowsOverBothPaths(String family, String serverAddress, String pathA, String pathB,
                                                  int attempt) throws Exception {
@@ -71,7 +78,7 @@ class MultipathIT {
                 boolean joinReset = clientCounters.getOrDefault("MPTcpExtMPJoinSynTx", 0L) >= 1
                         && clientCounters.getOrDefault("MPTcpExtMPJoinSynAckRx", 0L) == 0
                         && counters.getOrDefault("TcpExtEmbryonicRsts", 0L) >= 1;
-                if (attempt == 1 && joinReset && subflows(client.stdout()).size() == 1) {
+                if (attempt < ATTEMPTS && joinReset && subflows(client.stdout()).size() == 1) {
                     System.out.println("MultipathIT " + family + ": the MP_JOIN was reset (client MPJoinSynTx="
                             + clientCounters.get("MPTcpExtMPJoinSynTx") + ", MPJoinSynAckRx=0; server MPJoinSynRx="
                             + counters.get("MPTcpExtMPJoinSynRx") + ", EmbryonicRsts="
