@@ -11,7 +11,8 @@
 #   bench/run.sh --no-build ...      reuse target/ and bench/target/ as built
 #   bench/run.sh --rules-rounds N    rounds of the rules part (default 12, about 1.7 minutes each)
 #   bench/run.sh --rules-keys K,...  only these figures of the rules part (default all; the set-up figures
-#                                    channel.us,socket.us,netty.us alone take about 0.4 minutes a round)
+#                                    channel.us,socket.us,netty.us alone take about 0.9 minutes a round here,
+#                                    the bulk figures channel.mbps,socket.mbps,netty.mbps about 1)
 #
 # JAVA_HOME selects the JDK (default: the java on PATH).
 set -euo pipefail
