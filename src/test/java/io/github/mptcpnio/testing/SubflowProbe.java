@@ -34,6 +34,8 @@ public final class SubflowProbe {
                     while (b.hasRemaining() && ch.read(b) >= 0) {
                         // wait for the client's first byte: the connection is established both ways
                     }
+                    b.flip();
+                    ch.write(b); // echoed: a data packet, whose DSS makes the client's end fully established
                     report(ch, Integer.parseInt(args[2]));
                     b.clear();
                     while (ch.read(b) >= 0) {
@@ -47,6 +49,11 @@ public final class SubflowProbe {
         } else {
             try (SocketChannel connected = connect(args[1], args[2])) {
                 connected.write(ByteBuffer.wrap(new byte[] {1}));
+                ByteBuffer echo = ByteBuffer.allocate(1);
+                while (echo.hasRemaining() && connected.read(echo) >= 0) {
+                    // the server's echo: from here both ends are fully established at the MPTCP level
+                }
+                System.out.println("established=" + (echo.position() == 1));
                 report(connected, Integer.parseInt(args[3]));
             }
         }
