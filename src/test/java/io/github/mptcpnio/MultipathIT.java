@@ -55,8 +55,8 @@ class MultipathIT {
      * One attempt; false only when the join was sent and answered but reset on its way back (client: MP_JOIN SYN
      * sent, no MP_JOIN SYN-ACK counted; server: the join's request reset in SYN_RECV) and attempts are left.
      * Seen over IPv6 only: twice in CI (stops 26 and 27: {@code MPJoinSynRx=1}, {@code TcpExtEmbryonicRsts=1}, a plain
-     * RST from the client), and in a local run on a loaded machine twice in a row (stop 32), never in 30 quiet local
-     * runs. The likely cause, from the kernel's code, not proven by a trace: the client resets a join whose SYN-ACK
+     * RST from the client), in a local run on a loaded machine twice in a row (stop 32) and once on a quiet one
+     * (stop 33). The likely cause, from the kernel's code, not proven by a trace: the client resets a join whose SYN-ACK
      * arrives before its connection is fully established ({@code mptcp_finish_join}), and it is fully established
      * only once a DSS from the server reaches it; an IPv6 ADD_ADDR (28 bytes) travels in a packet of its own without
      * one, right after the handshake, so the join raced the client JVM's first write. Since then the server echoes the

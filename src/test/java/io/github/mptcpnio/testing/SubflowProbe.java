@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * Run in a namespace with the switch: one connection whose subflows it reports.
  * <pre>
- * SubflowProbe server &lt;port&gt; &lt;subflows&gt;          accept one connection, report, echo until EOF
- * SubflowProbe client &lt;host&gt; &lt;port&gt; &lt;subflows&gt;   connect, report, close
+ * SubflowProbe server &lt;port&gt; &lt;subflows&gt;          accept one connection, echo its first byte, report, read until EOF
+ * SubflowProbe client &lt;host&gt; &lt;port&gt; &lt;subflows&gt;   connect, send a byte, await its echo (prints established=), report, close
  * SubflowProbe watch &lt;host&gt; &lt;port&gt; &lt;seconds&gt;     send for that long, printing a snapshot every 250 ms
  * </pre>
  * In watch mode each {@code snapshot=<ms>;<local>|<remote>|<bytesSent>;...} line lists the subflows, and the end

@@ -425,6 +425,11 @@ final class Report {
             "socket.rtt.us", "java.net.Socket 1-byte round trip (µs, median)",
             "netty.rtt.us", "Netty epoll 1-byte round trip (µs, median)");
 
+    /** Whether the rules part measured only some of its figures ({@code --rules-keys}). */
+    private boolean someRulesKeys() {
+        return r.rules.size() < Suite.RULES_KEYS.size();
+    }
+
     private void rules() {
         if (r.rules == null) {
             return;
@@ -432,7 +437,7 @@ final class Report {
         line("## 5a. Rules: what deciding costs (lockstep)");
         line("");
         line("This part alone: `bench/run.sh --only rules --rules-rounds " + r.rulesRounds
-                + (r.rules.size() < Suite.RULES_KEYS.size() ? " --rules-keys " + String.join(",", r.rules.keySet()) : "")
+                + (someRulesKeys() ? " --rules-keys " + String.join(",", r.rules.keySet()) : "")
                 + "` as root.");
         line("");
         line("`DecideApp` in fresh JVMs, one per baseline, all four alive at once and taking turns block by block "
@@ -451,7 +456,7 @@ final class Report {
                 + "of times there inverted, so that more is better). **agent, default rules**: loopback clients and "
                 + "listeners stay TCP — a decision that changes nothing; **agent**: with `loopback mptcp`, every "
                 + "socket switched to MPTCP at its connect or bind. "
-                + (r.rules.size() < Suite.RULES_KEYS.size() ? "This run measured only the figures below "
+                + (someRulesKeys() ? "This run measured only the figures below "
                         + "(`--rules-keys`), each round taking less time, so that it could run more rounds. " : "")
                 + "Whole forks interleaved seconds apart (the previous method) differed by more than the 2 % to show, "
                 + "and sequential JMH rows of one baseline after another (above) drift by more still.");
