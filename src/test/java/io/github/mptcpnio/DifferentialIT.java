@@ -6,6 +6,7 @@ import io.github.mptcpnio.internal.KnownDifferences.Kind;
 import io.github.mptcpnio.internal.KnownDifferences.LaunchMode;
 import io.github.mptcpnio.testing.KernelCondition;
 import io.github.mptcpnio.testing.MeasuredOnKernel;
+import io.github.mptcpnio.testing.OneLink;
 import io.github.mptcpnio.testing.RequiresMptcpHook;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -55,8 +56,12 @@ class DifferentialIT {
     private static final SelectorProvider JDK = JdkShim.platformProvider();
     private static final SelectorProvider MPTCP = new MptcpSelectorProvider();
     private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** The addresses the connection is made between, instead of loopback: {@code v4,v6}. */
+    /** The listener's addresses, instead of loopback: {@code v4,v6}. */
     static final String PEER_PROPERTY = "mptcp.nio.test.differentialPeer";
+    /** The addresses the client binds to, instead of the listener's: {@code v4,v6}. */
+    static final String LOCAL_PROPERTY = "mptcp.nio.test.differentialLocal";
+    /** The network namespace (its name under /run/netns) the listener is created in, instead of the JVM's. */
+    static final String PEER_NAMESPACE_PROPERTY = "mptcp.nio.test.differentialPeerNamespace";
 
     enum Family { INET, INET6, INET6_TO_IPV4 }
 
@@ -225,7 +230,9 @@ class DifferentialIT {
      * of its own: {@value #AGENT_CASES} random cases of both kinds (channels, {@code java.net} sockets), with random
      * options set and binds made before the connect, plus the falsified samples, are written to a file and run by
      * {@link DifferentialRunner} in a plain JVM and in two JVMs under the agent: with the tests' rule that makes the
-     * loopback connection MPTCP, and with the default rules, which keep it TCP. Every case must give the same
+     * loopback connection MPTCP, and with the default rules, which keep it TCP. Then once more, a plain JVM and one
+     * under the default rules, with the client in one namespace and the listener (and so the accepted end) in a
+     * second one, across a veth link: MPTCP by the default rules, as between two hosts. Every case must give the same
      * outcomes, except the differences the table lists for the agent (which TCP shows in neither form). The seed is
      * printed, and a mismatch names the case.
      */
@@ -265,25 +272,30 @@ class DifferentialIT {
                         .run(DifferentialRunner.class.getName(), 600, file.toString()).assertExit(0).stdout();
                 compare(samples, seed, agentFlag, plain, agent);
             }
-            // MPTCP by the default rule: the connections go to an interface's address of a private namespace
-            try (io.github.mptcpnio.testing.Netns ns = io.github.mptcpnio.testing.Netns.create("differential")) {
-                ns.exec("ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1");
-                ns.exec("ip", "addr", "add", "203.0.113.1/24", "dev", "d0");
-                ns.exec("ip", "addr", "add", "2001:db8::1/64", "dev", "d0", "nodad");
-                ns.exec("ip", "link", "set", "d0", "up");
-                ns.exec("ip", "link", "set", "d1", "up");
-                String peer = "-D" + PEER_PROPERTY + "=203.0.113.1,2001:db8::1";
-                String plainThere = io.github.mptcpnio.testing.Forked.jvm().in(ns)
-                        .args(peer, io.github.mptcpnio.testing.Forked.EXPORT,
-                                io.github.mptcpnio.testing.Forked.NATIVE_ACCESS)
+            // MPTCP by the default rule: the client, in the runner's namespace, connects to a listener the runner
+            // created in a second namespace, across a veth link (two hosts, one JVM: see ThreadNetns)
+            try (OneLink hosts = OneLink.create("differential")) {
+                String[] args = {"-D" + PEER_PROPERTY + "=" + OneLink.SERVER4 + "," + OneLink.SERVER6,
+                        "-D" + LOCAL_PROPERTY + "=" + OneLink.CLIENT4 + "," + OneLink.CLIENT6,
+                        "-D" + PEER_NAMESPACE_PROPERTY + "=" + hosts.server.name(),
+                        io.github.mptcpnio.testing.Forked.NATIVE_ACCESS};
+                String plainThere = io.github.mptcpnio.testing.Forked.jvm().in(hosts.client)
+                        .args(args).args(io.github.mptcpnio.testing.Forked.EXPORT)
                         .run(DifferentialRunner.class.getName(), 600, file.toString()).assertExit(0).stdout();
-                String agentThere = io.github.mptcpnio.testing.Forked.jvm().in(ns).classPath(classPath)
-                        .args(peer, AgentIT.rawAgent(), io.github.mptcpnio.testing.Forked.NATIVE_ACCESS)
+                assertEquals(0, hosts.client.counter("MPTcpExtMPCapableSYNACKRX")
+                        + hosts.server.counter("MPTcpExtMPCapableSYNRX"), "the plain JVM's connections were TCP");
+                assertTrue(hosts.server.counter("TcpPassiveOpens") > 0, "the plain JVM connected across the link");
+                String agentThere = io.github.mptcpnio.testing.Forked.jvm().in(hosts.client).classPath(classPath)
+                        .args(args).args(AgentIT.rawAgent())
                         .run(DifferentialRunner.class.getName(), 600, file.toString()).assertExit(0).stdout();
-                compare(samples, seed, AgentIT.rawAgent() + " to 203.0.113.1/2001:db8::1", plainThere, agentThere);
-                // not one per case: a case whose listener was TCP-by-family or whose connect failed adds none
-                assertTrue(ns.counter("MPTcpExtMPCapableSYNACKRX") > 0,
-                        "the agent's connections to the interface's address were MPTCP");
+                compare(samples, seed, AgentIT.rawAgent() + " to a listener in a second namespace",
+                        plainThere, agentThere);
+                // not one per case: a case whose listener was TCP-by-family or whose connect failed adds none; both
+                // ends count theirs, each in its own namespace
+                assertTrue(hosts.client.counter("MPTcpExtMPCapableSYNACKRX") > 0,
+                        "the agent's clients were MPTCP, and so was the listener in the second namespace");
+                assertTrue(hosts.server.counter("MPTcpExtMPCapableSYNRX") > 0,
+                        "the listener in the second namespace took MPTCP connections");
             }
         } finally {
             java.nio.file.Files.deleteIfExists(file);
@@ -366,6 +378,35 @@ class DifferentialIT {
     /** A case's time limit: its waits are bounded by {@link #WAIT_NANOS} each, its operations are at most 25. */
     private static final long CASE_SECONDS = 120;
 
+    /** The one daemon thread that has entered the peer's namespace (setns moves only the thread that calls it). */
+    private static final class PeerThread {
+        private static java.util.concurrent.ExecutorService executor;
+
+        static synchronized java.util.concurrent.ExecutorService of(String namespace) throws IOException {
+            if (executor == null) {
+                // under the agent, the library loads jffi (from its jar, its own way) before the test's first call
+                io.github.mptcpnio.Mptcp.isAvailable();
+                java.util.concurrent.ExecutorService e = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "differential-peer-namespace");
+                    t.setDaemon(true);
+                    return t;
+                });
+                try {
+                    e.submit(() -> {
+                        io.github.mptcpnio.testing.ThreadNetns.enter(namespace);
+                        return null;
+                    }).get(CASE_SECONDS, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | InterruptedException
+                         | java.util.concurrent.TimeoutException failed) {
+                    e.shutdownNow();
+                    throw new IOException("could not enter " + namespace, failed);
+                }
+                executor = e;
+            }
+            return executor;
+        }
+    }
+
     /** The two ends of one connection and the model of what is in flight. */
     static final class World implements AutoCloseable {
         final SelectorProvider provider;
@@ -419,9 +460,18 @@ class DifferentialIT {
 
         /** {@code java.net.Socket}s: a blocking connect, with a timeout when {@code nonBlockingConnect}. */
         private String connectSockets() throws IOException {
-            InetAddress loopback = peer(setup.family() == Family.INET6);
-            serverSocket = new java.net.ServerSocket();
-            serverSocket.bind(new InetSocketAddress(loopback, 0));
+            InetAddress peer = address(PEER_PROPERTY, setup.family() == Family.INET6);
+            InetAddress loopback = address(LOCAL_PROPERTY, setup.family() == Family.INET6);
+            serverSocket = atThePeer(() -> {
+                java.net.ServerSocket s = new java.net.ServerSocket();
+                try {
+                    s.bind(new InetSocketAddress(peer, 0));
+                    return s;
+                } catch (IOException | RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+            });
             socks[0] = new java.net.Socket();
             String bound = switch (setup.bind()) {
                 case NONE -> "unbound";
@@ -446,10 +496,19 @@ class DifferentialIT {
 
         private String connectChannels() throws IOException {
             boolean v4Listener = setup.family() != Family.INET6;
-            listener = provider.openServerSocketChannel(v4Listener ? StandardProtocolFamily.INET
-                    : StandardProtocolFamily.INET6);
-            InetAddress loopback = peer(!v4Listener);
-            listener.bind(new InetSocketAddress(loopback, 0));
+            InetAddress peer = address(PEER_PROPERTY, !v4Listener);
+            InetAddress loopback = address(LOCAL_PROPERTY, !v4Listener);
+            listener = atThePeer(() -> {
+                ServerSocketChannel l = provider.openServerSocketChannel(v4Listener ? StandardProtocolFamily.INET
+                        : StandardProtocolFamily.INET6);
+                try {
+                    l.bind(new InetSocketAddress(peer, 0));
+                    return l;
+                } catch (IOException | RuntimeException e) {
+                    l.close();
+                    throw e;
+                }
+            });
             ends[0] = provider.openSocketChannel(setup.family() == Family.INET ? StandardProtocolFamily.INET
                     : StandardProtocolFamily.INET6);
             String bound = switch (setup.bind()) {
@@ -975,15 +1034,44 @@ class DifferentialIT {
         }
 
         /**
-         * The address both ends use: loopback, or the addresses given by {@value #PEER_PROPERTY} ({@code v4,v6}) — an
-         * interface of the namespace the JVM runs in, which the agent's default rules make MPTCP.
+         * The listener's address ({@value #PEER_PROPERTY}) or the one the client binds to ({@value #LOCAL_PROPERTY},
+         * the listener's if not given): loopback, or the addresses given ({@code v4,v6}), which the agent's default
+         * rules make MPTCP.
          */
-        private static InetAddress peer(boolean inet6) throws IOException {
-            String given = System.getProperty(PEER_PROPERTY);
+        private static InetAddress address(String property, boolean inet6) throws IOException {
+            String given = System.getProperty(property, System.getProperty(PEER_PROPERTY));
             if (given == null) {
                 return InetAddress.getByName(inet6 ? "::1" : "127.0.0.1");
             }
             return InetAddress.getByName(given.split(",")[inet6 ? 1 : 0]);
+        }
+
+        /**
+         * Runs {@code create} on the one thread that has entered the namespace {@value #PEER_NAMESPACE_PROPERTY}
+         * names, so that the listener it creates, and the connections it accepts, live there; without the property,
+         * here. The client's socket is created on this thread, in the JVM's namespace.
+         */
+        private static <T> T atThePeer(java.util.concurrent.Callable<T> create) throws IOException {
+            String namespace = System.getProperty(PEER_NAMESPACE_PROPERTY);
+            if (namespace == null) {
+                try {
+                    return create.call();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
+            try {
+                return PeerThread.of(namespace).submit(create).get(CASE_SECONDS, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("creating the listener in " + namespace, e.getCause());
+            } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                throw new IOException("creating the listener in " + namespace, e);
+            }
         }
 
         private String adaptor(int side, Adaptor a) throws Exception {

@@ -35,6 +35,15 @@ public abstract class HostPair implements AutoCloseable {
         server.exec("ip", "addr", "add", serverAddress + "/24", "dev", name);
     }
 
+    /** A veth link {@code name} between the two with an IPv4 (/24) and an IPv6 (/64) address on each end, up. */
+    protected void link(String name, String client4, String server4, String client6, String server6)
+            throws IOException {
+        link(name, client4, server4);
+        client.exec("ip", "addr", "add", client6 + "/64", "dev", name, "nodad");
+        server.exec("ip", "addr", "add", server6 + "/64", "dev", name, "nodad");
+        up(name, true);
+    }
+
     /** Both ends of a link up. */
     protected void up(String name, boolean bothEnds) throws IOException {
         client.exec("ip", "link", "set", name, "up");

@@ -60,13 +60,6 @@ public final class TwoPaths extends HostPair {
         server.exec("ip", "mptcp", "endpoint", "add", ipv6 ? B6_SERVER : B4_SERVER, "dev", "pb", "signal");
     }
 
-    private void link(String name, String c4, String s4, String c6, String s6) throws IOException {
-        link(name, c4, s4);
-        client.exec("ip", "addr", "add", c6 + "/64", "dev", name, "nodad");
-        server.exec("ip", "addr", "add", s6 + "/64", "dev", name, "nodad");
-        up(name, true);
-    }
-
     /**
      * One bulk transfer of {@code bytes} from the client namespace to the server namespace with the unmodified
      * {@link BulkApp} in forked JVMs ({@code serverMode}: blocking or selector), each with or without the switch.
