@@ -462,16 +462,8 @@ class DifferentialIT {
         private String connectSockets() throws IOException {
             InetAddress peer = address(PEER_PROPERTY, setup.family() == Family.INET6);
             InetAddress loopback = address(LOCAL_PROPERTY, setup.family() == Family.INET6);
-            serverSocket = atThePeer(() -> {
-                java.net.ServerSocket s = new java.net.ServerSocket();
-                try {
-                    s.bind(new InetSocketAddress(peer, 0));
-                    return s;
-                } catch (IOException | RuntimeException e) {
-                    s.close();
-                    throw e;
-                }
-            });
+            serverSocket = atThePeer(() -> bound(new java.net.ServerSocket(),
+                    s -> s.bind(new InetSocketAddress(peer, 0))));
             socks[0] = new java.net.Socket();
             String bound = switch (setup.bind()) {
                 case NONE -> "unbound";
@@ -498,17 +490,8 @@ class DifferentialIT {
             boolean v4Listener = setup.family() != Family.INET6;
             InetAddress peer = address(PEER_PROPERTY, !v4Listener);
             InetAddress loopback = address(LOCAL_PROPERTY, !v4Listener);
-            listener = atThePeer(() -> {
-                ServerSocketChannel l = provider.openServerSocketChannel(v4Listener ? StandardProtocolFamily.INET
-                        : StandardProtocolFamily.INET6);
-                try {
-                    l.bind(new InetSocketAddress(peer, 0));
-                    return l;
-                } catch (IOException | RuntimeException e) {
-                    l.close();
-                    throw e;
-                }
-            });
+            listener = atThePeer(() -> bound(provider.openServerSocketChannel(v4Listener ? StandardProtocolFamily.INET
+                    : StandardProtocolFamily.INET6), l -> l.bind(new InetSocketAddress(peer, 0))));
             ends[0] = provider.openSocketChannel(setup.family() == Family.INET ? StandardProtocolFamily.INET
                     : StandardProtocolFamily.INET6);
             String bound = switch (setup.bind()) {
@@ -1031,6 +1014,21 @@ class DifferentialIT {
 
         private interface Binder {
             void bind(InetSocketAddress address) throws IOException;
+        }
+
+        /** {@code listener}, bound by {@code bind}; closed again if the bind fails. */
+        private static <T extends java.io.Closeable> T bound(T listener, ListenerBinder<T> bind) throws IOException {
+            try {
+                bind.bind(listener);
+                return listener;
+            } catch (IOException | RuntimeException e) {
+                listener.close();
+                throw e;
+            }
+        }
+
+        private interface ListenerBinder<T> {
+            void bind(T listener) throws IOException;
         }
 
         /**
