@@ -218,6 +218,22 @@ class DifferentialIT {
         mptcpChannelsBehaveLikeTheJdks(AVAILABLE_AT_THE_END.setup(), AVAILABLE_AT_THE_END.ops());
     }
 
+    /**
+     * Falsified sample (CI, under the agent, seed 37543859013515): the client sized its receive buffer before its
+     * connect, the peer writes 644 bytes and closes abortively; TCP reads 644 then the reset, MPTCP on Linux 6.18
+     * reads 552 and then nothing at all (listed). Also in the switch's property, in process.
+     */
+    @Example
+    void abortIntoASmallReceiveWindow() throws Exception {
+        mptcpChannelsBehaveLikeTheJdks(ABORT_INTO_A_SMALL_WINDOW.setup(), ABORT_INTO_A_SMALL_WINDOW.ops());
+    }
+
+    private static final DifferentialRunner.Sample ABORT_INTO_A_SMALL_WINDOW = new DifferentialRunner.Sample(
+            new Setup(Family.INET6_TO_IPV4, Bind.LOOPBACK_EXPLICIT_PORT, true, Kind.CHANNEL,
+                    List.of(new SetOpt(0, 19, 1))), // SO_RCVBUF 1 (the channel's options sorted by name)
+            List.of(new Write(1, 644, false, true, false), new End(1, 0), new Read(0, 27020, false, false, false),
+                    new Read(0, 4, true, false, true)));
+
     private static final DifferentialRunner.Sample AVAILABLE_AT_THE_END = new DifferentialRunner.Sample(
             new Setup(Family.INET, Bind.NONE, true, Kind.CHANNEL),
             List.of(new CloseBlocked(1), new Stream(0, StreamCall.AVAILABLE, 171)));
@@ -245,6 +261,7 @@ class DifferentialIT {
         net.jqwik.api.RandomGenerator<List<Op>> ops = ops().generator(1000);
         List<DifferentialRunner.Sample> samples = new ArrayList<>();
         samples.add(AVAILABLE_AT_THE_END);
+        samples.add(ABORT_INTO_A_SMALL_WINDOW);
         samples.add(new DifferentialRunner.Sample(new Setup(Family.INET6, Bind.NONE, false, Kind.SOCKET),
                 List.of(new Shutdown(1, true), new Stream(0, StreamCall.AVAILABLE, 0),
                         new Write(1, 10, false, false, false), new Stream(0, StreamCall.READ_ALL, 0))));
@@ -1498,6 +1515,15 @@ class DifferentialIT {
             }
             if (outputShut[side]) {
                 // listed difference: after its FIN, an abortive close - TCP's peer reads the EOF, MPTCP's a reset
+                notCompared[1 - side] = true;
+            }
+            if (receiveBufferSet[1 - side] && (inFlight[1 - side] > 0 || untracked[1 - side])
+                    && listed(KnownDifferences.SMALL_WINDOW_ABORT)) {
+                // listed difference: towards a reader that sized its receive buffer, MPTCP's window may have taken
+                // part of the bytes, and on Linux 6.18 the fastclose behind them never reaches it (no reset, no end
+                // of stream; CI, seed 37543859013515: 644 bytes written, 552 read, then nothing). Wider than the
+                // table's canonical form (a buffer set before the connect, more bytes than the window holds): how
+                // many bytes a window takes is the kernel's accounting
                 notCompared[1 - side] = true;
             }
             peerAborted[1 - side] = true;

@@ -180,6 +180,8 @@ public final class CompatibilityProbe {
                     State.CLIENT_CONNECTED, readAfterPeerClosedWithUnreadData(ends)));
             onPair(ends -> put("read after the peer shut down output, then closed abortively (SO_LINGER 0)",
                     State.CLIENT_CONNECTED, readAfterPeerShutDownThenAborted(ends)));
+            onPair(true, ends -> put("read after the peer's abortive close, the reader's receive buffer sized before "
+                    + "its connect", State.CLIENT_CONNECTED, readAfterPeerAbortedIntoASmallWindow(ends)));
             onPair(ends -> availability(ends, State.CLIENT_CONNECTED));
             onPair(ends -> {
                 ends.accepted.setSoLinger(true, 0);
@@ -329,6 +331,29 @@ public final class CompatibilityProbe {
         }
 
         /**
+         * The client sized its receive buffer before its connect ({@code SO_RCVBUF} 1: the kernel's minimum, a window
+         * of about 1 KiB); the peer writes 4,000 bytes, more than that window takes, and closes abortively
+         * ({@code SO_LINGER} 0). What do the client's reads see, with a 2 s {@code SO_TIMEOUT}: the bytes the window
+         * took, then the reset (or an end of stream, or nothing)?
+         */
+        private static String readAfterPeerAbortedIntoASmallWindow(Ends ends) throws Exception {
+            ends.accepted.getOutputStream().write(new byte[4000]);
+            ends.accepted.setSoLinger(true, 0);
+            ends.accepted.close();
+            Thread.sleep(50);
+            ends.client.setSoTimeout(2000);
+            InputStream in = ends.client.getInputStream();
+            try {
+                while (in.read(new byte[8192]) >= 0) {
+                    // the bytes that got through: how many is the kernel's accounting, not compared
+                }
+                return "-1";
+            } catch (IOException e) {
+                return e.getClass().getName();
+            }
+        }
+
+        /**
          * {@code InputStream.available()} of the client (a channel's adaptor stream, or the socket's) once the peer
          * has shut down its output: with three bytes unread, then with none.
          */
@@ -350,10 +375,18 @@ public final class CompatibilityProbe {
 
         /** A fresh connected pair of this JVM's sockets of the measured kind. */
         private void onPair(OnPair body) throws Exception {
+            onPair(false, body);
+        }
+
+        /** A connected pair; with {@code smallReceiveBuffer} the client sets {@code SO_RCVBUF} 1 before connecting. */
+        private void onPair(boolean smallReceiveBuffer, OnPair body) throws Exception {
             if (kind == Kind.CHANNEL) {
                 try (ServerSocketChannel listener = provider.openServerSocketChannel(protocolFamily)) {
                     listener.bind(new InetSocketAddress(host, 0));
                     try (SocketChannel c = provider.openSocketChannel(protocolFamily)) {
+                        if (smallReceiveBuffer) {
+                            c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1);
+                        }
                         c.connect(listener.getLocalAddress());
                         try (SocketChannel a = listener.accept()) {
                             body.run(new Ends(c.socket(), a.socket(), c, a));
@@ -364,6 +397,9 @@ public final class CompatibilityProbe {
                 try (ServerSocket listener = new ServerSocket()) {
                     listener.bind(new InetSocketAddress(host, 0));
                     try (Socket c = new Socket()) {
+                        if (smallReceiveBuffer) {
+                            c.setReceiveBufferSize(1);
+                        }
                         c.connect(listener.getLocalSocketAddress());
                         try (Socket a = listener.accept()) {
                             body.run(new Ends(c, a, null, null));
