@@ -13,6 +13,9 @@
 #   bench/run.sh --rules-keys K,...  only these figures of the rules part (default all; the set-up figures
 #                                    channel.us,socket.us,netty.us alone take about 0.9 minutes a round here,
 #                                    the bulk figures channel.mbps,socket.mbps,netty.mbps about 1)
+#   bench/run.sh --rules-baselines B,... only these baselines in the rules part's lockstep: jdk and
+#                                    mptcp-nio-agent-default, and any of mptcpize, mptcp-nio-agent (default all
+#                                    four; the two alone take half the time a round)
 #
 # JAVA_HOME selects the JDK (default: the java on PATH).
 set -euo pipefail
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
     --only) args+=(--only "$2"); shift ;;
     --rules-rounds) args+=(--rules-rounds "$2"); shift ;;
     --rules-keys) args+=(--rules-keys "$2"); shift ;;
+    --rules-baselines) args+=(--rules-baselines "$2"); shift ;;
     --out) out="$2"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac

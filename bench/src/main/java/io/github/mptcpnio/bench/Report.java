@@ -3,6 +3,7 @@ package io.github.mptcpnio.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -142,7 +143,7 @@ final class Report {
                 target("default rules, lockstep, median over rounds of paired block ratios: " + RULES_ROWS.get(key)
                         + " ≥ 0.97× jdk", 0.97, key, r.rulesDefaultVsJdk, r.rulesDefaultVsJdkInterval);
             }
-            if (r.rules.containsKey("channel.us")) {
+            if (r.rulesAgentVsMptcpize.containsKey("channel.us")) {
                 target("rules that switch every loopback client to MPTCP, lockstep: SocketChannel set-up ≥ 0.95× "
                         + "mptcpize's connections/s", 0.95, "channel.us", r.rulesAgentVsMptcpize,
                         r.rulesAgentVsMptcpizeInterval);
@@ -430,19 +431,31 @@ final class Report {
         return r.rules.size() < Suite.RULES_KEYS.size();
     }
 
+    /** The rules part's baselines in this run: all four, or those {@code --rules-baselines} named. */
+    private List<Baseline> rulesBaselines() {
+        return Suite.RULES_BASELINES.stream().filter(r.rules.values().iterator().next()::containsKey).toList();
+    }
+
     private void rules() {
         if (r.rules == null) {
             return;
         }
+        List<Baseline> baselines = rulesBaselines();
+        boolean all = baselines.size() == Suite.RULES_BASELINES.size();
+        String n = baselines.size() == 2 ? "two" : baselines.size() == 3 ? "three" : "four";
+        int orders = baselines.size() == 2 ? 2 : baselines.size() == 3 ? 6 : 24;
         line("## 5a. Rules: what deciding costs (lockstep)");
         line("");
         line("This part alone: `bench/run.sh --only rules --rules-rounds " + r.rulesRounds
                 + (someRulesKeys() ? " --rules-keys " + String.join(",", r.rules.keySet()) : "")
+                + (all ? "" : " --rules-baselines "
+                        + String.join(",", baselines.stream().map(b -> b.label).toList()))
                 + "` as root.");
         line("");
-        line("`DecideApp` in fresh JVMs, one per baseline, all four alive at once and taking turns block by block "
-                + "(every order of the four in turn, the 24 orders shuffled once), " + r.rulesRounds
-                + " rounds of four new JVMs after a warm-up round. Each fork first connects for 3 s (JIT "
+        line("`DecideApp` in fresh JVMs, one per baseline, " + (n.equals("two") ? "both" : "all " + n)
+                + " alive at once and taking turns block by block (every order of the " + n + " in turn, the " + orders
+                + " orders shuffled once), " + r.rulesRounds
+                + " rounds of " + n + " new JVMs after a warm-up round. Each fork first connects for 3 s (JIT "
                 + "compilation; under the agent its preload and views threads start 1 s and 2 s in: start-up is "
                 + "STARTUP.md's part), then, through `SocketChannel`, "
                 + "`java.net.Socket` and a Netty epoll client, runs " + r.rulesBlocks + " measured blocks of each "
@@ -454,22 +467,29 @@ final class Report {
                 + "ratios, the two blocks compared having run within a second or two of each other in JVMs warmed "
                 + "alike (in the targets above with a 95 % bootstrap interval of that median over rounds; ratios "
                 + "of times there inverted, so that more is better). **agent, default rules**: loopback clients and "
-                + "listeners stay TCP — a decision that changes nothing; **agent**: with `loopback mptcp`, every "
-                + "socket switched to MPTCP at its connect or bind. "
+                + "listeners stay TCP — a decision that changes nothing"
+                + (baselines.contains(Baseline.AGENT) ? "; **agent**: with `loopback mptcp`, every "
+                        + "socket switched to MPTCP at its connect or bind. " : ". ")
+                + (all ? "" : "This run had only these baselines (`--rules-baselines`): half the time per round, "
+                        + "and no MPTCP fork's transfer between the two compared. ")
                 + (someRulesKeys() ? "This run measured only the figures below "
                         + "(`--rules-keys`), each round taking less time, so that it could run more rounds. " : "")
                 + "Whole forks interleaved seconds apart (the previous method) differed by more than the 2 % to show, "
                 + "and sequential JMH rows of one baseline after another (above) drift by more still.");
         line("");
-        line("| | jdk | mptcpize | agent, default rules | agent, loopback mptcp | default/jdk | agent/mptcpize |");
-        line("|---|---|---|---|---|---|---|");
+        Map<Baseline, String> headers = Map.of(Baseline.JDK, "jdk", Baseline.MPTCPIZE, "mptcpize",
+                Baseline.AGENT_DEFAULT, "agent, default rules", Baseline.AGENT, "agent, loopback mptcp");
+        boolean switched = !r.rulesAgentVsMptcpize.isEmpty();
+        line("| | " + String.join(" | ", baselines.stream().map(headers::get).toList()) + " | default/jdk |"
+                + (switched ? " agent/mptcpize |" : ""));
+        line("|---|" + "---|".repeat(baselines.size() + (switched ? 2 : 1)));
         for (String key : r.rules.keySet()) {
             Map<Baseline, Stat> m = r.rules.get(key);
             int d = key.endsWith(".mbps") ? 0 : 1;
-            line("| " + RULES_ROWS.get(key) + " | " + m.get(Baseline.JDK).format(d) + " | "
-                    + m.get(Baseline.MPTCPIZE).format(d) + " | " + m.get(Baseline.AGENT_DEFAULT).format(d) + " | "
-                    + m.get(Baseline.AGENT).format(d) + " | " + r.rulesDefaultVsJdk.get(key).format(3) + " | "
-                    + r.rulesAgentVsMptcpize.get(key).format(3) + " |");
+            line("| " + RULES_ROWS.get(key) + " | "
+                    + String.join(" | ", baselines.stream().map(b -> m.get(b).format(d)).toList()) + " | "
+                    + r.rulesDefaultVsJdk.get(key).format(3) + " |"
+                    + (switched ? " " + r.rulesAgentVsMptcpize.get(key).format(3) + " |" : ""));
         }
         line("");
         if (r.decision != null) {

@@ -63,6 +63,13 @@ public final class Suite {
      * about 60 s, so that the same hour runs about twice the rounds of the figures that need them.
      */
     List<String> rulesKeys = RULES_KEYS;
+    /**
+     * The baselines the rules part runs in lockstep ({@code --rules-baselines}): all four by default; jdk and the
+     * agent's default rules at least (the targets compare those two). Without mptcpize and the MPTCP agent a round
+     * takes half the time, and no fork's MPTCP transfer (whose loopback collapse leaves the kernel busy after it)
+     * runs between the two compared.
+     */
+    List<Baseline> rulesBaselines = RULES_BASELINES;
 
     public static void main(String[] args) throws Exception {
         boolean smoke = false;
@@ -72,6 +79,7 @@ public final class Suite {
                 "twopath", "twohost", "kernels", "failover", "scale"));
         Integer rulesRounds = null;
         List<String> rulesKeys = null;
+        List<Baseline> rulesBaselines = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
@@ -88,6 +96,15 @@ public final class Suite {
                     rulesKeys = RULES_KEYS.stream().filter(keys::contains).toList();
                     if (!RULES_KEYS.containsAll(keys) || rulesKeys.isEmpty()) {
                         throw new IllegalArgumentException("--rules-keys takes some of " + RULES_KEYS + ", not " + keys);
+                    }
+                }
+                case "--rules-baselines" -> {
+                    List<Baseline> named = java.util.Arrays.stream(args[++i].split(",")).map(Baseline::named).toList();
+                    rulesBaselines = RULES_BASELINES.stream().filter(named::contains).toList();
+                    if (!RULES_BASELINES.containsAll(named) || !named.contains(Baseline.JDK)
+                            || !named.contains(Baseline.AGENT_DEFAULT)) {
+                        throw new IllegalArgumentException("--rules-baselines takes jdk, mptcp-nio-agent-default and "
+                                + "any of mptcpize, mptcp-nio-agent, not " + args[i]);
                     }
                 }
                 case "--only" -> {
@@ -109,6 +126,9 @@ public final class Suite {
         }
         if (rulesKeys != null) {
             suite.rulesKeys = rulesKeys;
+        }
+        if (rulesBaselines != null) {
+            suite.rulesBaselines = rulesBaselines;
         }
         suite.run();
     }
@@ -353,7 +373,8 @@ public final class Suite {
         String millis = smoke ? "50" : "400"; // milliseconds of sending per bulk transfer
         String trips = smoke ? "200" : "5000"; // round trips per block
         String settle = smoke ? "0" : "3000"; // milliseconds of connections before anything is measured
-        List<Baseline> baselines = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT_DEFAULT, Baseline.AGENT);
+        List<Baseline> baselines = rulesBaselines;
+        boolean switched = baselines.contains(Baseline.AGENT) && baselines.contains(Baseline.MPTCPIZE);
         Map<String, Map<Baseline, List<Double>>> samples = new LinkedHashMap<>();
         Map<String, List<Double>> defaultVsJdk = new LinkedHashMap<>();
         Map<String, List<Double>> agentVsMptcpize = new LinkedHashMap<>();
@@ -388,8 +409,10 @@ public final class Suite {
                             .computeIfAbsent(b, x2 -> new ArrayList<>()).add(Stat.median(x)));
                     defaultVsJdk.computeIfAbsent(key, k -> new ArrayList<>())
                             .add(Stat.median(ratios(v.get(Baseline.AGENT_DEFAULT), v.get(Baseline.JDK))));
-                    agentVsMptcpize.computeIfAbsent(key, k -> new ArrayList<>())
-                            .add(Stat.median(ratios(v.get(Baseline.AGENT), v.get(Baseline.MPTCPIZE))));
+                    if (switched) {
+                        agentVsMptcpize.computeIfAbsent(key, k -> new ArrayList<>())
+                                .add(Stat.median(ratios(v.get(Baseline.AGENT), v.get(Baseline.MPTCPIZE))));
+                    }
                 }
             } finally {
                 for (LockstepFork f : forks.values()) {
@@ -464,6 +487,10 @@ public final class Suite {
     }
 
     /** What {@link DecideApp} prints, in the order of the report's rows. */
+    /** The rules part's baselines, in the order its tables show them. */
+    static final List<Baseline> RULES_BASELINES = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT_DEFAULT,
+            Baseline.AGENT);
+
     static final List<String> RULES_KEYS = List.of("channel.us", "socket.us", "netty.us", "channel.mbps",
             "socket.mbps", "netty.mbps", "channel.rtt.us", "socket.rtt.us", "netty.rtt.us");
 
