@@ -478,21 +478,21 @@ class DifferentialIT {
         /** {@code java.net.Socket}s: a blocking connect, with a timeout when {@code nonBlockingConnect}. */
         private String connectSockets() throws IOException {
             InetAddress peer = address(PEER_PROPERTY, setup.family() == Family.INET6);
-            InetAddress loopback = address(LOCAL_PROPERTY, setup.family() == Family.INET6);
+            InetAddress local = address(LOCAL_PROPERTY, setup.family() == Family.INET6);
             serverSocket = atThePeer(() -> bound(new java.net.ServerSocket(),
                     s -> s.bind(new InetSocketAddress(peer, 0))));
             socks[0] = new java.net.Socket();
             String bound = switch (setup.bind()) {
                 case NONE -> "unbound";
                 case LOOPBACK_EPHEMERAL -> outcome(() -> {
-                    socks[0].bind(new InetSocketAddress(loopback, 0));
+                    socks[0].bind(new InetSocketAddress(local, 0));
                     return null;
                 });
                 case WILDCARD_EPHEMERAL -> outcome(() -> {
                     socks[0].bind(null);
                     return null;
                 });
-                case LOOPBACK_EXPLICIT_PORT -> bindExplicitPort(loopback, a -> socks[0].bind(a));
+                case LOOPBACK_EXPLICIT_PORT -> bindExplicitPort(local, a -> socks[0].bind(a));
             } + optionsBefore();
             if (setup.nonBlockingConnect()) {
                 socks[0].connect(serverSocket.getLocalSocketAddress(), 5000);
@@ -506,16 +506,16 @@ class DifferentialIT {
         private String connectChannels() throws IOException {
             boolean v4Listener = setup.family() != Family.INET6;
             InetAddress peer = address(PEER_PROPERTY, !v4Listener);
-            InetAddress loopback = address(LOCAL_PROPERTY, !v4Listener);
+            InetAddress local = address(LOCAL_PROPERTY, !v4Listener);
             listener = atThePeer(() -> bound(provider.openServerSocketChannel(v4Listener ? StandardProtocolFamily.INET
                     : StandardProtocolFamily.INET6), l -> l.bind(new InetSocketAddress(peer, 0))));
             ends[0] = provider.openSocketChannel(setup.family() == Family.INET ? StandardProtocolFamily.INET
                     : StandardProtocolFamily.INET6);
             String bound = switch (setup.bind()) {
                 case NONE -> "unbound";
-                case LOOPBACK_EPHEMERAL -> outcome(() -> ends[0].bind(new InetSocketAddress(loopback, 0)));
+                case LOOPBACK_EPHEMERAL -> outcome(() -> ends[0].bind(new InetSocketAddress(local, 0)));
                 case WILDCARD_EPHEMERAL -> outcome(() -> ends[0].bind(null));
-                case LOOPBACK_EXPLICIT_PORT -> bindExplicitPort(loopback, a -> ends[0].bind(a));
+                case LOOPBACK_EXPLICIT_PORT -> bindExplicitPort(local, a -> ends[0].bind(a));
             } + optionsBefore();
             String connected;
             if (setup.nonBlockingConnect()) {
@@ -1002,12 +1002,12 @@ class DifferentialIT {
          * world's connections, other processes), so up to five ports are tried, the same way in both worlds; a bind
          * that fails on every try is reported.
          */
-        private String bindExplicitPort(InetAddress loopback, Binder binder) throws IOException {
+        private String bindExplicitPort(InetAddress local, Binder binder) throws IOException {
             String last = "";
             for (int attempt = 0; attempt < 5; attempt++) {
                 int port = freePort();
                 last = outcome(() -> {
-                    binder.bind(new InetSocketAddress(loopback, port));
+                    binder.bind(new InetSocketAddress(local, port));
                     return null;
                 });
                 if (last.equals("ok")) {
@@ -1048,6 +1048,10 @@ class DifferentialIT {
             void bind(T listener) throws IOException;
         }
 
+        private interface ListenerFactory<T> {
+            T open() throws IOException;
+        }
+
         /**
          * The listener's address ({@value #PEER_PROPERTY}) or the one the client binds to ({@value #LOCAL_PROPERTY},
          * the listener's if not given): loopback, or the addresses given ({@code v4,v6}), which the agent's default
@@ -1066,19 +1070,13 @@ class DifferentialIT {
          * names, so that the listener it creates, and the connections it accepts, live there; without the property,
          * here. The client's socket is created on this thread, in the JVM's namespace.
          */
-        private static <T> T atThePeer(java.util.concurrent.Callable<T> create) throws IOException {
+        private static <T> T atThePeer(ListenerFactory<T> create) throws IOException {
             String namespace = System.getProperty(PEER_NAMESPACE_PROPERTY);
             if (namespace == null) {
-                try {
-                    return create.call();
-                } catch (IOException | RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IOException(e);
-                }
+                return create.open();
             }
             try {
-                return PeerThread.of(namespace).submit(create).get(CASE_SECONDS, TimeUnit.SECONDS);
+                return PeerThread.of(namespace).submit(create::open).get(CASE_SECONDS, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
                 if (e.getCause() instanceof IOException io) {
                     throw io;
