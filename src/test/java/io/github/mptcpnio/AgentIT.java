@@ -153,6 +153,43 @@ class AgentIT {
         }
     }
 
+    /**
+     * {@code mode=off} checks its options and does nothing else (docs/adr/0010): before the application's main class,
+     * only the classes that check the options are ours (not the agent's start, the rules, the hooks); sockets stay TCP
+     * and no line is written. A rule given with it is still checked: a bad one still stops the JVM.
+     */
+    @RequiresMptcp
+    @Test
+    void modeOffChecksItsOptionsAndLoadsNothingElse(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("classes.log");
+        Forked.Result r = Forked.jvm().classPath(testClasses())
+                .args(rawAgent() + "=mode=off", Forked.NATIVE_ACCESS, "-Xlog:class+load:file=" + log,
+                        "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED") // off grants nothing; the probe reads fds
+                .run(ModeProbe.class.getName(), 30).assertExit(0);
+        Map<String, String> f = Lines.parse(r.stdout());
+        assertEquals("TCP", f.get("listener.protocol"), r::toString);
+        assertEquals("TCP", f.get("client.protocol"), r::toString);
+        assertTrue(r.stderr().lines().noneMatch(l -> l.contains("mptcp-nio")), r.stderr());
+        List<String> ours = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            String name = line.substring(line.lastIndexOf("] ") + 2).split(" ")[0]; // [uptime][level][tags] name
+            if (name.equals(ModeProbe.class.getName())) {
+                break;
+            }
+            if (name.startsWith("io.github.mptcpnio.")) {
+                ours.add(name);
+            }
+        }
+        assertEquals(List.of("io.github.mptcpnio.internal.agent.Agent", "io.github.mptcpnio.internal.Settings",
+                "io.github.mptcpnio.internal.Settings$Mode"), ours, "ours loaded before the application's main class");
+
+        Forked.Result bad = Forked.jvm().classPath(testClasses()).args(rawAgent() + "=mode=off,rules=everything mptcp")
+                .run(EchoApp.class.getName(), 30, "127.0.0.1", "1", "10");
+        assertNotEquals(0, bad.exit(), bad::toString);
+        assertTrue(!bad.stdout().contains("OK"), "the application must not run: " + bad);
+        assertTrue(bad.stderr().contains("IllegalArgumentException: mptcp"), bad.stderr());
+    }
+
     @Test
     void aConflictingSystemPropertyIsRejected() throws Exception {
         Forked.Result r = Forked.jvm().classPath(testClasses())
