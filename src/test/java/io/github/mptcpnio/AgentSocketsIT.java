@@ -265,6 +265,8 @@ class AgentSocketsIT {
         int net = indexOf(loads, " sun.nio.ch.Net ");
         int ours = indexOf(loads, " io.github.mptcpnio.internal.agent.Agent ");
         assertTrue(net >= 0 && ours > net, "Net was loaded before our agent: " + net + " < " + ours);
+        assertTrue(indexOf(loads, " io.github.mptcpnio.internal.agent.AgentStart$Retransforming ") > ours,
+                "retransformed by a retransformation-capable transformer added for them");
         List<String> kinds = f.keySet().stream().filter(k -> k.endsWith(".protocol")).sorted().toList();
         assertEquals(10, kinds.size(), r::toString);
         for (String k : kinds) {

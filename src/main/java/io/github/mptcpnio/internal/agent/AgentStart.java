@@ -8,11 +8,13 @@ import io.github.mptcpnio.internal.Settings;
 import io.github.mptcpnio.internal.rules.Rules;
 
 import java.lang.System.Logger.Level;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.lang.invoke.MethodHandles;
 import java.net.ProtocolFamily;
 import java.nio.channels.spi.SelectorProvider;
+import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
@@ -53,7 +55,8 @@ final class AgentStart {
      *
      * <p>Order matters for start-up cost and for correctness: the hooks' fields are set before any rewritten code can
      * run; the transformer is registered before {@code Net} is loaded, so that it is rewritten as it loads (a
-     * retransformation, dearer, only if someone loaded it before us); the classes that create sockets (and send
+     * retransformation, dearer, only if someone loaded it before us, and only then a retransformation-capable
+     * transformer); the classes that create sockets (and send
      * urgent data) are rewritten when the application first loads them, and a WARNING about them waits for the next
      * socket creation.
      */
@@ -88,18 +91,31 @@ final class AgentStart {
             return false;
         }
         rewriter.onNotRewritten(new WarnLater(policy, jdk));
-        inst.addTransformer(rewriter, true);
+        // Every target that loads from now on is rewritten as it loads. A retransformation-capable transformer would
+        // cost every later class load of the JVM (a second hook per class, docs/adr/0010), so one is added only when a
+        // target was loaded before this line (another agent's premain opened sockets): those are retransformed.
+        inst.addTransformer(rewriter, false);
         List<Class<?>> loaded = new ArrayList<>();
         Class<?> loadedNet = null;
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            String name = c.getName();
-            if (c.getClassLoader() == null && name.equals(NIO + ".Net")) {
+            if (c.getClassLoader() != null) {
+                continue;
+            }
+            String name = c.getName().replace('.', '/');
+            if (!(name.equals(JdkRewriter.NET) || JdkRewriter.REWRITTEN.contains(name))
+                    || rewriter.outcome(name) != null) { // not a target, or the rewriter saw it load
+                continue;
+            }
+            if (name.equals(JdkRewriter.NET)) {
                 loadedNet = c;
-            } else if (c.getClassLoader() == null && JdkRewriter.REWRITTEN.contains(name.replace('.', '/'))) {
+            } else {
                 loaded.add(c);
             }
         }
         try {
+            if (loadedNet != null || !loaded.isEmpty()) {
+                inst.addTransformer(new Retransforming(rewriter), true);
+            }
             // Net first: the marked classes call Net's methods with marker families only once Net is rewritten
             if (loadedNet != null) {
                 inst.retransformClasses(loadedNet);
@@ -151,6 +167,24 @@ final class AgentStart {
                     + "urgent data is sent in-band and InputStream.available() answers 1 at the end of the stream, as "
                     + "without the agent" : "") + (streams && marked ? ", and " : "") + (marked ? "the counters by kind "
                     + "count sockets whose kind is not marked as unknown" : ""));
+        }
+    }
+
+    /**
+     * The rewriter for retransformations only: registered retransformation-capable for targets loaded before the
+     * rewriter (which sees, incapable, every class that loads after it), and passing every class load by.
+     */
+    private static final class Retransforming implements ClassFileTransformer {
+        private final JdkRewriter rewriter;
+
+        Retransforming(JdkRewriter rewriter) {
+            this.rewriter = rewriter;
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                                ProtectionDomain domain, byte[] bytes) {
+            return redefined == null ? null : rewriter.transform(module, loader, className, redefined, domain, bytes);
         }
     }
 
