@@ -33,7 +33,11 @@ final class StartupReport {
         line("");
         line("**Variants**, each with only the flags its users pass: **jdk** — nothing; **mptcpize** — `mptcpize run "
                 + "java …`; **empty agent** — `-javaagent:` an agent whose `premain` does nothing (the JVM's own "
-                + "price of any agent: the floor under ours); **agent** — `-javaagent:mptcp-nio-…-all.jar` with its "
+                + "price of any agent: the floor under ours); **empty agent + class-file hook** — the same agent "
+                + "registering one transformer that changes nothing, as ours must (Netty's classes are rewritten as "
+                + "they load, in any class loader): every later class load passes through it; **agent's floor: hook + "
+                + "one log line** — that agent, and the application writes one INFO line through `System.Logger` before "
+                + "connecting (what the agent pays besides its own code); **agent** — `-javaagent:mptcp-nio-…-all.jar` with its "
                 + "defaults (the loopback connection stays TCP by rule) and native access; **agent, mode=off** — the "
                 + "same with `=mode=off`; **switch** — the provider property, the export, native access, our jar "
                 + "after the application's. Two floors, plain JVMs doing one piece of the agent's work: **jdk + one log line** — one "
@@ -74,6 +78,11 @@ final class StartupReport {
             }
             line("");
         }
+        line("**Ours above the agent's floor** (the agent's median minus the floor's, whole process): " + String.join(
+                "; ", s.whole.keySet().stream().map(jdk -> jdk + " " + fmt(s.whole.get(jdk).get(StartupRun.AGENT)
+                        .median() - s.whole.get(jdk).get(StartupRun.FLOOR).median(), 1) + " ms").toList())
+                + ": `premain` and the hooks at the first socket; the rest of the agent's price is the floor's.");
+        line("");
         line("## A real tool: ZooKeeper's command-line client");
         line("");
         line("`java -cp <ZooKeeper 3.9.5's jars> org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:PORT ls /` "

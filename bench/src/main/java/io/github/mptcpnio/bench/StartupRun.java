@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  *       ZooKeeper server started once for the part (a plain JVM): a real tool, whole process.</li>
  * </ul>
  * Variants: {@code jdk}; {@code mptcpize} ({@code mptcpize run}); {@code empty agent} (an agent that does nothing:
- * the JVM's own price of {@code -javaagent}, the floor under ours); {@code agent} (the all-jar with its defaults:
+ * the JVM's own price of {@code -javaagent}, the floor under ours), with a class-file hook that changes nothing, and
+ * with the hook and the one log line (the agent's floor: what ours must do besides our own code); {@code agent} (the
+ * all-jar with its defaults:
  * loopback stays TCP); {@code agent, mode=off}; {@code switch} (the provider property with the export, our jar on
  * the class path). Each gets only the flags its users pass. Rounds rotate the order, after warm-up rounds. Every run
  * is checked: its output, and on stderr the one line of ours where there must be one and nothing of ours where there
@@ -49,7 +51,14 @@ final class StartupRun {
     /** Floors: a plain JVM that writes one INFO line through System.Logger, or loads our native binding. */
     static final String LOG_LINE = "jdk + one log line";
     static final String NATIVE = "jdk + native binding";
-    static final List<String> VARIANTS = List.of(JDK, MPTCPIZE, EMPTY, AGENT, OFF, SWITCH, LOG_LINE, NATIVE);
+    /**
+     * The agent's own floor: an agent with a class-file hook that changes nothing (as ours must have, for Netty in any
+     * class loader), alone and with the one INFO line written before connecting.
+     */
+    static final String HOOK = "empty agent + class-file hook";
+    static final String FLOOR = "agent's floor: hook + one log line";
+    static final List<String> VARIANTS = List.of(JDK, MPTCPIZE, EMPTY, HOOK, FLOOR, AGENT, OFF, SWITCH, LOG_LINE,
+            NATIVE);
     /** The variants the ZooKeeper client runs under. */
     static final List<String> TOOL_VARIANTS = List.of(JDK, MPTCPIZE, EMPTY, AGENT, OFF);
 
@@ -113,7 +122,7 @@ final class StartupRun {
         r.toolRounds = toolRounds;
         try {
             appJar = jar("first-connection.jar", FirstConnection.class, "Main-Class");
-            emptyAgentJar = jar("empty-agent.jar", EmptyAgent.class, "Premain-Class");
+            emptyAgentJar = jar("empty-agent.jar", EmptyAgent.class, "Premain-Class", EmptyAgent.NoChange.class);
             Map<String, String> jdks = jdks();
             for (Map.Entry<String, String> jdk : jdks.entrySet()) {
                 Map<String, List<Double>> first = new LinkedHashMap<>();
@@ -125,8 +134,8 @@ final class StartupRun {
                     for (int i = 0; i < VARIANTS.size(); i++) {
                         String v = VARIANTS.get((i + round) % VARIANTS.size());
                         List<String> cmd = command(jdk.getValue(), v, List.of("-cp", classPath(v, appJar.toString()),
-                                FirstConnection.class.getName(), v.equals(LOG_LINE) ? "log" : v.equals(NATIVE)
-                                        ? "native" : "-"));
+                                FirstConnection.class.getName(), v.equals(LOG_LINE) || v.equals(FLOOR) ? "log"
+                                        : v.equals(NATIVE) ? "native" : "-"));
                         thisRound.put(v, time(cmd, v, "established"));
                     }
                     if (round < warmup) {
@@ -229,6 +238,7 @@ final class StartupRun {
         cmd.add(java);
         switch (variant) {
             case EMPTY -> cmd.add("-javaagent:" + emptyAgentJar);
+            case HOOK, FLOOR -> cmd.add("-javaagent:" + emptyAgentJar + "=hook");
             case AGENT -> cmd.addAll(List.of("-javaagent:" + suite.agentJar, Baseline.NATIVE_ACCESS));
             case OFF -> cmd.addAll(List.of("-javaagent:" + suite.agentJar + "=mode=off", Baseline.NATIVE_ACCESS));
             case SWITCH -> cmd.addAll(List.of("-Djava.nio.channels.spi.SelectorProvider="
@@ -278,21 +288,26 @@ final class StartupRun {
         return new double[] {(marked - start) / 1e6, (end - start) / 1e6};
     }
 
-    /** A jar holding one class of the bench, with one manifest attribute naming it. */
-    private Path jar(String name, Class<?> c, String attribute) throws IOException {
+    /** A jar holding a class of the bench, named by one manifest attribute, and {@code more} classes beside it. */
+    private Path jar(String name, Class<?> c, String attribute, Class<?>... more) throws IOException {
         Path jar = work.resolve(name);
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(new Attributes.Name(attribute), c.getName());
-        String entry = c.getName().replace('.', '/') + ".class";
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
-             InputStream in = c.getClassLoader().getResourceAsStream(entry)) {
-            if (in == null) {
-                throw new IOException(entry + " not found");
+        List<Class<?>> classes = new ArrayList<>(List.of(c));
+        classes.addAll(List.of(more));
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            for (Class<?> k : classes) {
+                String entry = k.getName().replace('.', '/') + ".class";
+                try (InputStream in = k.getClassLoader().getResourceAsStream(entry)) {
+                    if (in == null) {
+                        throw new IOException(entry + " not found");
+                    }
+                    out.putNextEntry(new JarEntry(entry));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
             }
-            out.putNextEntry(new JarEntry(entry));
-            in.transferTo(out);
-            out.closeEntry();
         }
         return jar;
     }
