@@ -56,9 +56,8 @@ final class AgentStart {
      * <p>Order matters for start-up cost and for correctness: the hooks' fields are set before any rewritten code can
      * run; the transformer is registered before {@code Net} is loaded, so that it is rewritten as it loads (a
      * retransformation, dearer, only if someone loaded it before us, and only then a retransformation-capable
-     * transformer); the classes that create sockets (and send
-     * urgent data) are rewritten when the application first loads them, and a WARNING about them waits for the next
-     * socket creation.
+     * transformer); the classes that create sockets (and send urgent data) are rewritten when the application first
+     * loads them, and a WARNING about them waits for the next socket creation.
      */
     static boolean rewrite(Instrumentation inst, Hooks policy, List<String> warnings) {
         String jdk = "JDK " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.vendor") + ")";
