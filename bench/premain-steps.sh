@@ -17,14 +17,16 @@ python3 - "$work" <<'EOF'
 import sys
 root = sys.argv[1] + "/src/main/java/io/github/mptcpnio/internal/agent/"
 def patch(name, marks):
+    """Inserts a statement before or after each anchor, which must occur exactly once."""
     path = root + name
     s = open(path).read()
-    for anchor, label, after in marks:
+    for anchor, statement, after in marks:
         if s.count(anchor) != 1:
-            sys.exit(f"{name}: the statement for '{label}' is not found once: {anchor!r}")
-        mark = f"StepTimes.mark(\"{label}\");\n"
-        s = s.replace(anchor, anchor + mark if after else mark + anchor)
+            sys.exit(f"{name}: the statement for '{statement}' is not found once: {anchor!r}")
+        s = s.replace(anchor, anchor + statement + "\n" if after else statement + "\n" + anchor)
     open(path, "w").write(s)
+def step(label):
+    return f'StepTimes.mark("{label}");'
 open(root + "StepTimes.java", "w").write("""package io.github.mptcpnio.internal.agent;
 final class StepTimes {
     private static long last;
@@ -39,26 +41,22 @@ final class StepTimes {
 }
 """)
 patch("Agent.java", [
-    ("    public static void premain(String args, Instrumentation inst) {\n", "", True),
-    ("        inPlace = AgentStart.start(", "options, settings, rules", False),
+    ("    public static void premain(String args, Instrumentation inst) {\n", "StepTimes.start();", True),
+    ("        inPlace = AgentStart.start(", step("options, settings, rules"), False),
+    ("settings.withRules(rules.summary()), rules, inst);\n", "StepTimes.print();", True),
 ])
-s = open(root + "Agent.java").read()
-s = s.replace('StepTimes.mark("");\n', "StepTimes.start();\n", 1)
-s = s.replace("settings.withRules(rules.summary()), rules, inst);\n",
-              "settings.withRules(rules.summary()), rules, inst);\nStepTimes.print();\n", 1)
-open(root + "Agent.java", "w").write(s)
 patch("AgentStart.java", [
-    ("        JdkShim.grantAccess(inst);\n", "module grant (redefineModule)", True),
-    ("        Preload.once(settings, Preload.AGENT_NATIVE_DELAY_MILLIS);\n", "preload thread started", True),
-    ("        Hooks policy = new Hooks(settings, rules);\n", "policy (Hooks)", True),
-    ("// before any Netty class can load\n", "Netty filter registered", True),
-    ("methods == null ? JdkRewriter.DEFAULT_SOCKET_METHODS : methods.split(\",\"));\n", "class cache opened", True),
-    ("            Class<?> hooks = nio.defineClass(rewriter.hooksClass());\n", "hooks class defined", True),
-    ("        rewriter.onNotRewritten(", "hooks class fields set", False),
-    ("        inst.addTransformer(rewriter, false);\n", "rewriter registered", True),
-    ("        try {\n            if (loadedNet != null", "loaded classes scanned", False),
-    ("        String net = rewriter.outcome(JdkRewriter.NET);\n", "Net loaded, rewritten from the cache", False),
-    ("        boolean inPlace = rewrite(inst, policy, warnings);\n", "rest of rewrite", True),
+    ("        JdkShim.grantAccess(inst);\n", step("module grant (redefineModule)"), True),
+    ("        Preload.once(settings, Preload.AGENT_NATIVE_DELAY_MILLIS);\n", step("preload thread started"), True),
+    ("        Hooks policy = new Hooks(settings, rules);\n", step("policy (Hooks)"), True),
+    ("// before any Netty class can load\n", step("Netty filter registered"), True),
+    ("methods == null ? JdkRewriter.DEFAULT_SOCKET_METHODS : methods.split(\",\"));\n", step("class cache opened"), True),
+    ("            Class<?> hooks = nio.defineClass(rewriter.hooksClass());\n", step("hooks class defined"), True),
+    ("        rewriter.onNotRewritten(", step("hooks class fields set"), False),
+    ("        inst.addTransformer(rewriter, false);\n", step("rewriter registered"), True),
+    ("        try {\n            if (loadedNet != null", step("loaded classes scanned"), False),
+    ("        String net = rewriter.outcome(JdkRewriter.NET);\n", step("Net loaded, rewritten from the cache"), False),
+    ("        boolean inPlace = rewrite(inst, policy, warnings);\n", step("rest of rewrite"), True),
 ])
 EOF
 (cd "$work" && mvn -B -q -o package -DskipTests -Dmaven.javadoc.skip=true -Dforbiddenapis.skip=true >"$work/build.log" 2>&1) \

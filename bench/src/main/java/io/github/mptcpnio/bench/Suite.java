@@ -486,11 +486,11 @@ public final class Suite {
         return r;
     }
 
-    /** What {@link DecideApp} prints, in the order of the report's rows. */
     /** The rules part's baselines, in the order its tables show them. */
     static final List<Baseline> RULES_BASELINES = List.of(Baseline.JDK, Baseline.MPTCPIZE, Baseline.AGENT_DEFAULT,
             Baseline.AGENT);
 
+    /** What {@link DecideApp} prints, in the order of the report's rows. */
     static final List<String> RULES_KEYS = List.of("channel.us", "socket.us", "netty.us", "channel.mbps",
             "socket.mbps", "netty.mbps", "channel.rtt.us", "socket.rtt.us", "netty.rtt.us");
 

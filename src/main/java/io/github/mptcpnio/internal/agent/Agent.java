@@ -64,17 +64,15 @@ public final class Agent {
         apply(Rules.PROPERTY, options.get("rules"));
         Settings settings = Settings.fromSystemProperties(); // validates -D values too, before the application runs
         String userRules = System.getProperty(Rules.PROPERTY);
-        if (settings.mode() == Settings.Mode.OFF) {
-            if (userRules != null) { // the defaults need no checking: with none given, the parser is not even loaded
-                Rules.parse(userRules, false, false, settings.mode().value());
-            }
-            installed = true;
+        boolean modeOff = settings.mode() == Settings.Mode.OFF;
+        // under off the defaults need no checking: with no rules given, the parser is not even loaded
+        Rules rules = modeOff && userRules == null ? null : Rules.parse(userRules, settings.mode().covers(true),
+                settings.mode().covers(false), settings.mode().value());
+        installed = true;
+        if (modeOff) {
             off = true; // validated, then out of the way: nothing rewritten, nothing loaded, no line (docs/adr/0010)
             return;
         }
-        Rules rules = Rules.parse(userRules, settings.mode().covers(true), settings.mode().covers(false),
-                settings.mode().value());
-        installed = true;
         inPlace = AgentStart.start(settings.withRules(rules.summary()), rules, inst);
     }
 

@@ -97,7 +97,7 @@ final class AgentStart {
         List<Class<?>> loaded = new ArrayList<>();
         Class<?> loadedNet = null;
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.getClassLoader() != null) {
+            if (c.getClassLoader() != null || !c.getName().startsWith(NIO + ".")) { // every target is in sun.nio.ch
                 continue;
             }
             String name = c.getName().replace('.', '/');
